@@ -1,0 +1,97 @@
+"""Templates and routes as one in-process snapshot, reloaded only when they change.
+
+The hot path reads no table: each request compares the snapshot's version with
+one key in the shared cache (Redis in production), and a save or delete of a
+template or route writes a new version there, so every worker process reloads
+on its next request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from .models import Route, RouteProvider, Template
+from .routing import Hop, RouteRule
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "sms_gateway:catalog-version"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    templates: dict[tuple[str, str], str]  # (type, locale) -> text
+    routes: tuple[RouteRule, ...]
+
+    def locales_for(self, message_type: str) -> list[str]:
+        return [locale for (kind, locale) in self.templates if kind == message_type]
+
+
+_lock = threading.Lock()
+_state: dict[str, object] = {"version": None, "catalog": None}
+
+
+def load() -> Catalog:
+    templates = {(t.type, t.locale): t.text for t in Template.objects.all()}
+    hops: dict[int, list[Hop]] = {}
+    for hop in RouteProvider.objects.order_by("route_id", "position", "id"):
+        hops.setdefault(hop.route_id, []).append(Hop(hop.provider, hop.sender))
+    routes = [
+        RouteRule(route.prefix, route.country, tuple(hops.get(route.pk, ())))
+        for route in Route.objects.all()
+    ]
+    if not any(not r.prefix and not r.country for r in routes):
+        default = tuple(Hop(alias) for alias in settings.SMS_DEFAULT_PROVIDERS)
+        routes.append(RouteRule(hops=default))
+    return Catalog(templates, tuple(routes))
+
+
+def _shared_version() -> str | None:
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
+        return version
+    except Exception:  # the cache is down: correctness first, read the tables
+        logger.warning("cache unavailable; reading templates and routes from the database")
+        return None
+
+
+def current() -> Catalog:
+    version = _shared_version()
+    if version is not None and _state["version"] == version:
+        return _state["catalog"]  # type: ignore[return-value]
+    catalog = load()
+    if version is not None:
+        with _lock:
+            _state["version"], _state["catalog"] = version, catalog
+    return catalog
+
+
+def invalidate() -> None:
+    _state["version"] = None
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.exception("could not publish a new catalog version; other workers may be stale")
+
+
+def _changed(sender: type, **kwargs: object) -> None:
+    # This process stops trusting its snapshot at once; the others learn of the
+    # change when it is committed.
+    _state["version"] = None
+    transaction.on_commit(invalidate)
+
+
+for _model in (Template, Route, RouteProvider):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}")

@@ -1,0 +1,93 @@
+"""Startup checks: a misconfigured gateway refuses to start rather than misbehave."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import INSECURE_DEV_SECRET_KEY
+
+
+@register(Tags.security, deploy=False)
+def check_tokens(app_configs: object = None, **kwargs: object) -> list:
+    if settings.SMS_GATEWAY_TOKENS or settings.DEBUG:
+        return []
+    return [
+        Error(
+            "SMS_GATEWAY_TOKENS is empty: the SMS endpoint would be open to anyone.",
+            hint="Set SMS_GATEWAY_TOKENS to the Authorization value typed in Logto "
+            "(e.g. 'Bearer <random>'); several, comma-separated, while rotating.",
+            id="sms_gateway.E001",
+        )
+    ]
+
+
+@register(deploy=False)
+def check_providers(app_configs: object = None, **kwargs: object) -> list:
+    from .providers import build_provider
+
+    errors = []
+    for alias in settings.SMS_PROVIDERS:
+        try:
+            build_provider(alias).close()
+        except ImproperlyConfigured as err:
+            errors.append(Error(str(err), id="sms_gateway.E002"))
+    for alias in settings.SMS_DEFAULT_PROVIDERS:
+        if alias not in settings.SMS_PROVIDERS:
+            errors.append(
+                Error(
+                    f"SMS_DEFAULT_PROVIDERS names {alias!r}, which SMS_PROVIDERS does not define.",
+                    id="sms_gateway.E003",
+                )
+            )
+    if settings.SMS_ATTEMPT_TIMEOUT <= 0 or settings.SMS_DEADLINE < settings.SMS_ATTEMPT_TIMEOUT:
+        errors.append(
+            Error(
+                "SMS_ATTEMPT_TIMEOUT must be > 0 and SMS_DEADLINE at least as long.",
+                id="sms_gateway.E004",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=False)
+def check_production(app_configs: object = None, **kwargs: object) -> list:
+    if settings.DEBUG:
+        return []
+    errors = []
+    if settings.SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(settings.SECRET_KEY) < 50:
+        errors.append(
+            Error(
+                "SECRET_KEY is not set (or too short) while DEBUG is off.",
+                hint="Set SECRET_KEY to 50+ random characters, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+                id="sms_gateway.E010",
+            )
+        )
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is empty while DEBUG is off: every request would be refused.",
+                hint="Set ALLOWED_HOSTS to the gateway's host names, comma-separated.",
+                id="sms_gateway.E011",
+            )
+        )
+    if "console" in settings.SMS_DEFAULT_PROVIDERS:
+        errors.append(
+            Warning(
+                "SMS_DEFAULT_PROVIDERS uses the console provider while DEBUG is off: "
+                "messages are printed, not sent.",
+                id="sms_gateway.W010",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        errors.append(
+            Warning(
+                "CACHE_URL is local memory while DEBUG is off: template and route edits "
+                "reach other worker processes only through a shared cache.",
+                hint="Set CACHE_URL=redis://host:6379/0.",
+                id="sms_gateway.W011",
+            )
+        )
+    return errors

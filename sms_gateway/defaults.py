@@ -1,0 +1,74 @@
+"""The shipped default templates (``templates/sms/<locale>.json``) and loading them.
+
+Loading creates what is missing and refreshes what an operator never edited;
+a template an operator edited (``is_customized``) is left alone unless it is
+explicitly reset.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .message_types import KNOWN_TYPES
+from .models import Template
+
+
+def shipped_dir() -> Path:
+    return Path(settings.BASE_DIR) / "templates" / "sms"
+
+
+@cache
+def shipped() -> dict[tuple[str, str], str]:
+    """(type, locale) -> text of every shipped template."""
+    texts: dict[tuple[str, str], str] = {}
+    for path in sorted(shipped_dir().glob("*.json")):
+        locale = path.stem
+        for kind, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if kind not in KNOWN_TYPES:
+                raise ValueError(f"{path}: unknown template type {kind!r}")
+            texts[(kind, locale)] = text
+    return texts
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    kept: int = 0  # customized by an operator, left as they are
+
+
+def load_shipped(using: str = "default") -> LoadReport:
+    report = LoadReport()
+    with transaction.atomic(using=using):
+        existing = {(t.type, t.locale): t for t in Template.objects.using(using).all()}
+        for key, text in shipped().items():
+            row = existing.get(key)
+            if row is None:
+                Template.objects.using(using).create(type=key[0], locale=key[1], text=text)
+                report.created += 1
+            elif row.is_customized:
+                report.kept += 1
+            elif row.text != text:
+                row.text = text
+                row.save(using=using, update_fields=["text", "updated_at"])
+                report.updated += 1
+    return report
+
+
+def reset(kind: str, locale: str, using: str = "default") -> Template:
+    """Put one template back to its shipped text, as if never edited."""
+    text = shipped()[(kind, locale)]
+    template, _ = Template.objects.using(using).update_or_create(
+        type=kind, locale=locale, defaults={"text": text, "is_customized": False}
+    )
+    return template
+
+
+def load_after_migrate(using: str = "default", **kwargs: object) -> None:
+    load_shipped(using=using)

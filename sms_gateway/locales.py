@@ -1,0 +1,119 @@
+"""Choosing the language of an SMS.
+
+Candidates, best first: ``payload.locale``, each tag of ``payload.uiLocales``,
+the languages of the recipient's country (CLDR, by population), then the
+configured default. Each candidate walks down its BCP-47 fallbacks
+(``zh-Hant-TW`` -> ``zh-TW`` -> ``zh``); if only the bare language is left, any
+regional variant of it we have is better than switching language
+(``pt`` -> ``pt-BR``, ``pl`` -> ``pl-PL``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from babel.languages import get_official_languages
+
+_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+# Script subtags that imply a region for the languages we ship by region.
+_SCRIPT_ALIASES = {
+    "zh-Hans": "zh-CN",
+    "zh-Hant": "zh-TW",
+}
+# Which regional variant stands for a bare language when several exist.
+_PREFERRED_VARIANT = {
+    "pt": "pt-BR",
+    "zh": "zh-CN",
+    "es": "es",
+}
+
+
+def normalize(tag: str) -> str | None:
+    """Canonical case for a BCP-47 tag ('ZH_hant_tw' -> 'zh-Hant-TW'); None if not a tag."""
+    tag = tag.strip().replace("_", "-")
+    if not _TAG.match(tag):
+        return None
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def fallbacks(tag: str) -> list[str]:
+    """A tag and the less specific tags it falls back to, most specific first."""
+    canonical = normalize(tag)
+    if canonical is None:
+        return []
+    parts = canonical.split("-")
+    language = parts[0]
+    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    region = next((p for p in parts[1:] if len(p) == 2 or (len(p) == 3 and p.isdigit())), None)
+    chain = [canonical]
+    if script and region:
+        chain.append(f"{language}-{region}")
+    if script:
+        lang_script = f"{language}-{script}"
+        chain.append(_SCRIPT_ALIASES.get(lang_script, lang_script))
+    elif region and len(parts) > 2:
+        chain.append(f"{language}-{region}")
+    chain.append(language)
+    return list(dict.fromkeys(chain))
+
+
+def split_ui_locales(ui_locales: str | None) -> list[str]:
+    return (ui_locales or "").split()
+
+
+def region_languages(region: str | None) -> list[str]:
+    """Languages of a country by population ('CH' -> de, gsw, fr, it); none for unknown."""
+    if not region or not region.isalpha():
+        return []
+    return list(get_official_languages(region, de_facto=True))
+
+
+def candidates(
+    locale: str | None,
+    ui_locales: str | None,
+    region: str | None,
+    default: str,
+) -> list[str]:
+    """The locale tags to try, best first, without duplicates."""
+    tags = [locale] if locale else []
+    tags += split_ui_locales(ui_locales)
+    tags += [f"{language}-{region}" for language in region_languages(region)]
+    tags.append(default)
+    return list(dict.fromkeys(t for t in (normalize(tag) for tag in tags if tag) if t))
+
+
+def _variant_of(language: str, available: dict[str, str]) -> str | None:
+    preferred = _PREFERRED_VARIANT.get(language)
+    if preferred and preferred.lower() in available:
+        return available[preferred.lower()]
+    variants = sorted(key for key in available if key.split("-")[0] == language)
+    return available[variants[0]] if variants else None
+
+
+def resolve(tags: Iterable[str], available: Iterable[str]) -> str | None:
+    """The first available locale along the candidates' fallbacks, or None.
+
+    Matching ignores case; the answer is spelled as in ``available``.
+    """
+    by_key = {locale.lower(): locale for locale in available}
+    for tag in tags:
+        chain = fallbacks(tag)
+        for candidate in chain:
+            if candidate.lower() in by_key:
+                return by_key[candidate.lower()]
+        if chain:
+            variant = _variant_of(chain[-1].lower(), by_key)
+            if variant:
+                return variant
+    return None

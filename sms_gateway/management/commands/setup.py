@@ -1,0 +1,50 @@
+"""One command to make a database ready: migrate, load shipped templates, an admin."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from sms_gateway.defaults import load_shipped
+
+
+class Command(BaseCommand):
+    help = "Migrate the database, load the shipped templates and optionally create an admin."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument(
+            "--admin",
+            action="store_true",
+            help="Create the superuser 'admin' if there is no superuser yet and print how "
+            "to log in (password from ADMIN_PASSWORD, else random).",
+        )
+
+    def handle(self, *args: object, admin: bool = False, **options: object) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        report = load_shipped()
+        self.stdout.write(
+            f"Templates: {report.created} created, {report.updated} updated, "
+            f"{report.kept} customized kept."
+        )
+        if admin:
+            self._admin()
+
+    def _admin(self) -> None:
+        users = get_user_model()
+        if users.objects.filter(is_superuser=True).exists():
+            self.stdout.write(
+                "An admin user exists already; log in at http://127.0.0.1:8000/admin/ "
+                "(forgotten password: python manage.py changepassword <user>)."
+            )
+            return
+        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        users.objects.create_superuser("admin", "", password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Admin: http://127.0.0.1:8000/admin/  user: admin  password: " + password
+            )
+        )

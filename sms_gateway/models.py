@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .message_types import MessageType
+
+
+class Template(models.Model):
+    """The text of one message type in one language, as operators edit it."""
+
+    type = models.CharField(max_length=64, choices=MessageType.choices)
+    locale = models.CharField(
+        max_length=35,
+        help_text=_("BCP-47 tag, e.g. en, fr, pt-BR, zh-TW."),
+        validators=[RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", _("Not a BCP-47 tag."))],
+    )
+    text = models.TextField(
+        help_text=_("Placeholders: {{code}}, {{link}}, {{locale}}, dotted paths.")
+    )
+    is_customized = models.BooleanField(
+        default=False,
+        help_text=_("Edited by an operator: loading the shipped defaults leaves it alone."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["type", "locale"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "locale"], name="unique_template_type_locale")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} / {self.locale}"
+
+
+class Route(models.Model):
+    """Which providers, in order, send to numbers under a prefix or in a country."""
+
+    prefix = models.CharField(
+        max_length=15,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,15}$", _("Digits of the E.164 number, without '+'."))],
+        help_text=_("E.164 digits without '+', e.g. 33 or 1604. Longest match wins."),
+    )
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. CA."))],
+        help_text=_(
+            "ISO 3166 country, e.g. CA: for calling codes shared by countries (+1, +7, +44)."
+        ),
+    )
+    description = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prefix", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "country"], name="unique_route_prefix_country"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.country:
+            return f"country {self.country}"
+        return f"+{self.prefix}" if self.prefix else "default route"
+
+    def clean(self) -> None:
+        if self.prefix and self.country:
+            raise ValidationError(_("Give a prefix or a country, not both."))
+
+
+class RouteProvider(models.Model):
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="hops")
+    position = models.PositiveSmallIntegerField(default=0)
+    provider = models.CharField(max_length=64, help_text=_("A provider alias from SMS_PROVIDERS."))
+    sender = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Sender at this provider on this route: a number, an alphanumeric ID or a "
+            "Twilio Messaging Service SID (MG...). Empty: the provider's default."
+        ),
+    )
+
+    class Meta:
+        ordering = ["route", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "provider"], name="unique_route_provider")
+        ]
+
+    def __str__(self) -> str:
+        return self.provider
+
+    def clean(self) -> None:
+        from .providers import provider_aliases
+
+        if self.provider and self.provider not in provider_aliases():
+            raise ValidationError(
+                {
+                    "provider": _("Unknown provider alias; configured: %s")
+                    % ", ".join(provider_aliases())
+                }
+            )
+
+
+class Message(models.Model):
+    """One accepted request from Logto and what became of it. Never holds the code."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")  # recorded, not sent yet
+        SENT = "sent", _("sent")  # a provider took it
+        REJECTED = "rejected", _("rejected")  # the recipient cannot receive it
+        FAILED = "failed", _("failed")  # no provider could take it
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    to = models.CharField(max_length=16, help_text=_("E.164"))
+    country = models.CharField(max_length=3, blank=True)
+    type = models.CharField(max_length=64, help_text=_("Type as Logto sent it."))
+    template_type = models.CharField(max_length=64, blank=True)
+    requested_locale = models.CharField(max_length=100, blank=True)
+    ui_locales = models.CharField(max_length=200, blank=True)
+    locale = models.CharField(max_length=35, blank=True, help_text=_("Resolved locale."))
+    body = models.TextField(blank=True, help_text=_("Rendered text with the code masked."))
+    encoding = models.CharField(max_length=8, blank=True)
+    segments = models.PositiveSmallIntegerField(default=0)
+    provider = models.CharField(max_length=64, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
+    error = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["to", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} to {self.to} ({self.status})"
+
+
+class Attempt(models.Model):
+    """One try at one provider for one message."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
+    provider = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    category = models.CharField(max_length=32, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.outcome}"

@@ -1,0 +1,60 @@
+"""The small contract every SMS provider implements.
+
+A provider is chosen by dotted path in ``SMS_PROVIDERS`` (like Django's email
+backends). It gets its alias and its ``OPTIONS`` as keyword arguments, turns an
+``OutgoingSMS`` into one request to its API and either returns a ``SendResult``
+or raises ``ProviderError``. Retrying and failover are the gateway's decisions,
+never the provider's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class OutgoingSMS:
+    to: str  # E.164 with '+'
+    text: str  # holds the one-time code: never log it
+    masked_text: str  # the same text with the code masked, for display
+    sender: str  # from the route; '' = the provider's default
+    reference: str  # our message id, for the provider's client reference
+    unicode: bool  # the text is not GSM-7
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    status: str = ""  # the provider's own word for it, for the record
+
+
+class BaseProvider:
+    #: option name -> default; an option not listed is a configuration error.
+    options: ClassVar[dict[str, Any]] = {}
+    #: options that must be given (non-empty).
+    required: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, alias: str, **options: Any) -> None:
+        self.alias = alias
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"SMS_PROVIDERS[{alias!r}]['OPTIONS'] has unknown option(s) {', '.join(unknown)}; "
+                f"{type(self).__name__} accepts: {', '.join(sorted(self.options)) or 'none'}."
+            )
+        missing = [name for name in self.required if not options.get(name)]
+        if missing:
+            raise ImproperlyConfigured(
+                f"SMS_PROVIDERS[{alias!r}]['OPTIONS'] must set {', '.join(missing)}."
+            )
+        self.config = {**self.options, **options}
+
+    def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
+        """Send one SMS within ``timeout`` seconds; at most one request to the provider."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release pooled connections (tests, shutdown)."""

@@ -1,0 +1,227 @@
+"""Settings, all from the environment (see README: Configuration).
+
+With nothing set this is the embedded default: SQLite, local-memory cache,
+the console provider. ``DEBUG`` is off unless asked for, and production mode
+(DEBUG off) refuses insecure defaults through system checks (``checks.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# Development gets a fixed key; production must set its own (checks.py says so).
+INSECURE_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "sms_gateway.apps.SmsGatewayConfig",
+]
+
+MIDDLEWARE = [
+    "sms_gateway.request_id.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sms_gateway.urls"
+WSGI_APPLICATION = "sms_gateway.wsgi.application"
+ASGI_APPLICATION = "sms_gateway.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several threads of the dev server write records: wait instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sms-gateway")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve the admin's files straight from the installed apps when collectstatic
+# has not been run (development, tests); production runs collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MANIFEST_STRICT = False
+
+# --- Behind a proxy / TLS -------------------------------------------------------
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# --- REST framework -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "sms_gateway.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Logto SMS gateway",
+    "DESCRIPTION": "The endpoint behind Logto's HTTP SMS connector.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- The gateway ----------------------------------------------------------------
+# Accepted values of Logto's Authorization header, exactly as typed in Logto
+# ("Bearer s3cret"); comma-separated, several at once while rotating.
+SMS_GATEWAY_TOKENS = [t.strip() for t in env.list("SMS_GATEWAY_TOKENS", default=[]) if t.strip()]
+
+
+def _providers_from_env() -> dict:
+    raw = env.str("SMS_PROVIDERS", default="")
+    if raw:
+        try:
+            providers = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ImproperlyConfigured(f"SMS_PROVIDERS is not valid JSON: {err}") from err
+        if not isinstance(providers, dict):
+            raise ImproperlyConfigured("SMS_PROVIDERS must be a JSON object of aliases.")
+        return providers
+    providers = {"console": {"BACKEND": "sms_gateway.providers.console.ConsoleProvider"}}
+    if env.str("TWILIO_ACCOUNT_SID", default=""):
+        providers["twilio"] = {
+            "BACKEND": "sms_gateway.providers.twilio.TwilioProvider",
+            "OPTIONS": {
+                key: value
+                for key, value in {
+                    "ACCOUNT_SID": env.str("TWILIO_ACCOUNT_SID"),
+                    "AUTH_TOKEN": env.str("TWILIO_AUTH_TOKEN", default=""),
+                    "FROM": env.str("TWILIO_FROM", default=""),
+                    "MESSAGING_SERVICE_SID": env.str("TWILIO_MESSAGING_SERVICE_SID", default=""),
+                    "STATUS_CALLBACK": env.str("TWILIO_STATUS_CALLBACK", default=""),
+                    "REGION": env.str("TWILIO_REGION", default=""),
+                    "EDGE": env.str("TWILIO_EDGE", default=""),
+                }.items()
+                if value
+            },
+        }
+    if env.str("VONAGE_API_KEY", default=""):
+        providers["vonage"] = {
+            "BACKEND": "sms_gateway.providers.vonage.VonageProvider",
+            "OPTIONS": {
+                key: value
+                for key, value in {
+                    "API_KEY": env.str("VONAGE_API_KEY"),
+                    "API_SECRET": env.str("VONAGE_API_SECRET", default=""),
+                    "FROM": env.str("VONAGE_FROM", default=""),
+                    "CALLBACK": env.str("VONAGE_CALLBACK", default=""),
+                }.items()
+                if value
+            },
+        }
+    return providers
+
+
+SMS_PROVIDERS = _providers_from_env()
+# The route used when no default route exists in the database.
+SMS_DEFAULT_PROVIDERS = env.list("SMS_DEFAULT_PROVIDERS", default=["console"])
+SMS_DEFAULT_LOCALE = env.str("SMS_DEFAULT_LOCALE", default="en")
+# Seconds for one provider attempt, and for the whole request with failover.
+SMS_ATTEMPT_TIMEOUT = env.float("SMS_ATTEMPT_TIMEOUT", default=5.0)
+SMS_DEADLINE = env.float("SMS_DEADLINE", default=12.0)
+
+# --- Logging --------------------------------------------------------------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "sms_gateway.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "sms_gateway.log_format.JsonFormatter"},
+        "text": {"()": "sms_gateway.log_format.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The SDKs log request data (Vonage: the text, with the code, at DEBUG).
+        "twilio": {"level": "WARNING"},
+        "vonage": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,35 @@
+import pytest
+
+from sms_gateway.phone import InvalidNumber, mask, parse
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164", "region"),
+    [
+        ("33612345678", "+33612345678", "FR"),
+        ("+33612345678", "+33612345678", "FR"),
+        ("0033612345678", "+33612345678", "FR"),
+        ("14155550123", "+14155550123", "US"),
+        ("16045550123", "+16045550123", "CA"),
+        ("447700900123", "+447700900123", "GB"),
+        (" +49 151 2345 6789 ", "+4915123456789", "DE"),
+        ("41791234567", "+41791234567", "CH"),
+    ],
+)
+def test_parse_accepts_logto_numbers_with_or_without_plus(raw, e164, region):
+    number = parse(raw)
+    assert number.e164 == e164
+    assert number.region == region
+    assert number.digits == e164[1:]
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "+", "abc", "33-6-12", "123", "999123456789", "3361234567890123"]
+)
+def test_parse_refuses_impossible_numbers(raw):
+    with pytest.raises(InvalidNumber):
+        parse(raw)
+
+
+def test_mask_hides_the_last_digits():
+    assert mask("+33612345678") == "+3361234****"
