@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sms_gateway.defaults import load_shipped
+from sms_gateway.models import Template
 
 
 class Command(BaseCommand):
@@ -27,8 +28,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         report = load_shipped()
         self.stdout.write(
-            f"Templates: {report.created} created, {report.updated} updated, "
-            f"{report.kept} customized kept."
+            f"Templates: {Template.objects.count()} in the database "
+            f"(this run: {report.created} created, {report.updated} refreshed, "
+            f"{report.kept} customized kept)."
         )
         if admin:
             self._admin()
