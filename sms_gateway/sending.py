@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from . import catalog, encoding, locales, routing, selection
@@ -128,6 +129,10 @@ def _dispatch(
             )
         except ProviderError as err:
             last_error = err
+        except ImproperlyConfigured:
+            last_error = ProviderError(
+                hop.provider, Category.PROVIDER_CONFIG, "alias not configured"
+            )
         except Exception as err:  # a provider bug must not stop failover
             logger.exception("provider %s raised an unexpected error", hop.provider)
             last_error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)

@@ -67,3 +67,80 @@ def logto_body(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+# --- fake providers ------------------------------------------------------------
+import trustme  # noqa: E402
+
+from .fakes import FakeTwilio, FakeVonage  # noqa: E402
+
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "twilio-secret-token"
+VONAGE_KEY = "vonage-key"
+VONAGE_SECRET = "vonage-secret-1"
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory):
+    """A CA made for this run and a server certificate for 127.0.0.1."""
+    ca = trustme.CA()
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path_factory.mktemp("tls") / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return context, str(ca_file)
+
+
+@pytest.fixture
+def twilio_fake():
+    fake = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def vonage_fake(tls):
+    context, _ = tls
+    fake = FakeVonage(VONAGE_KEY, VONAGE_SECRET, context)
+    yield fake
+    fake.stop()
+
+
+def twilio_config(fake, **options):
+    return {
+        "BACKEND": "sms_gateway.providers.twilio.TwilioProvider",
+        "OPTIONS": {
+            "ACCOUNT_SID": TWILIO_SID,
+            "AUTH_TOKEN": TWILIO_TOKEN,
+            "FROM": "+15005550006",
+            "API_BASE_URL": fake.url,
+            **options,
+        },
+    }
+
+
+def vonage_config(fake, ca_file, **options):
+    return {
+        "BACKEND": "sms_gateway.providers.vonage.VonageProvider",
+        "OPTIONS": {
+            "API_KEY": VONAGE_KEY,
+            "API_SECRET": VONAGE_SECRET,
+            "FROM": "Acme",
+            "REST_HOST": fake.netloc,
+            "CA_BUNDLE": ca_file,
+            **options,
+        },
+    }
+
+
+@pytest.fixture
+def providers(settings, twilio_fake, vonage_fake, tls):
+    """Aliases 'twilio' and 'vonage' pointing at the fakes."""
+    settings.SMS_PROVIDERS = {
+        **settings.SMS_PROVIDERS,
+        "twilio": twilio_config(twilio_fake),
+        "vonage": vonage_config(vonage_fake, tls[1]),
+    }
+    return twilio_fake, vonage_fake

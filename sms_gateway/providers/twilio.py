@@ -1,0 +1,156 @@
+"""Twilio Programmable Messaging through the official ``twilio`` SDK.
+
+Traps handled here: the SDK has no timeout by default (we pass one per
+attempt), reads region/edge from the environment unless told otherwise (we
+pass them explicitly), and is safe to share between threads, so one client per
+process pools connections.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from ..errors import Category, ProviderError
+from .base import BaseProvider, OutgoingSMS, SendResult
+
+MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+# Twilio error codes (https://www.twilio.com/docs/api/errors) that mean the
+# recipient cannot get this SMS from anyone, or that our account is set up wrong.
+RECIPIENT_CODES = {
+    21211,  # invalid 'To' phone number
+    21217,  # phone number does not appear to be valid
+    21401,  # invalid phone number
+    21407,  # this phone number type does not support SMS
+    21421,  # phone number is invalid
+    21610,  # recipient replied STOP: opted out
+    21614,  # 'To' number is not a valid mobile number
+    21635,  # 'To' number cannot be a landline
+}
+CONFIG_CODES = {
+    20003,  # authentication error
+    20005,  # account not active
+    20008,  # test credentials cannot do this
+    20404,  # resource (account) not found
+    21212,  # invalid 'From' number
+    21408,  # permission to send to this region is not enabled
+    21606,  # 'From' number is not a valid, SMS-capable number for this account
+    21603,  # 'From' is required
+    21659,  # 'From' is not a Twilio number
+    21660,  # 'From' number does not belong to this account
+    21703,  # messaging service has no phone numbers
+    21704,  # messaging service contains no phone numbers
+    21705,  # invalid messaging service
+    21710,  # messaging service not found
+    30002,  # account suspended
+}
+
+
+def error_category(status: int, code: int | None) -> Category:
+    """The normalized category of a Twilio API error answer."""
+    if code in RECIPIENT_CODES:
+        return Category.RECIPIENT
+    if code in CONFIG_CODES or status in (401, 403):
+        return Category.PROVIDER_CONFIG
+    if status == 429 or code in (20429, 14107):
+        return Category.RATE_LIMITED
+    if status >= 500:
+        return Category.UNAVAILABLE
+    return Category.REJECTED
+
+
+class _HttpClient(TwilioHttpClient):
+    """Applies the current attempt's timeout and, if configured, another base URL.
+
+    The SDK rewrites hosts for region and edge itself, so redirection to
+    ``API_BASE_URL`` happens after, on the final URL, keeping the host Twilio
+    would have been called at in the ``Host`` header.
+    """
+
+    def __init__(self, base_url: str = "") -> None:
+        super().__init__(pool_connections=True)
+        self.base_url = urlsplit(base_url) if base_url else None
+        self.attempt = threading.local()
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any):  # noqa: ANN201
+        kwargs["timeout"] = getattr(self.attempt, "timeout", None) or self.timeout
+        if self.base_url is not None:
+            parts = urlsplit(url)
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Host": parts.netloc}
+            url = urlunsplit(
+                parts._replace(scheme=self.base_url.scheme, netloc=self.base_url.netloc)
+            )
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioProvider(BaseProvider):
+    options = {
+        "ACCOUNT_SID": "",
+        "AUTH_TOKEN": "",
+        "FROM": "",  # number or alphanumeric sender, when the route gives none
+        "MESSAGING_SERVICE_SID": "",  # MG..., instead of FROM
+        "STATUS_CALLBACK": "",  # URL Twilio posts delivery status to
+        "REGION": "",  # e.g. ie1 for Twilio's EU region
+        "EDGE": "",  # e.g. dublin
+        "API_BASE_URL": "",  # send to this scheme://host:port instead (a proxy, a fake)
+    }
+    required = ("ACCOUNT_SID", "AUTH_TOKEN")
+
+    def __init__(self, alias: str, **options: Any) -> None:
+        super().__init__(alias, **options)
+        self.http = _HttpClient(self.config["API_BASE_URL"])
+        self.client = Client(
+            self.config["ACCOUNT_SID"],
+            self.config["AUTH_TOKEN"],
+            region=self.config["REGION"] or None,
+            edge=self.config["EDGE"] or None,
+            http_client=self.http,
+            environment={},  # settings, not stray TWILIO_* variables, decide
+        )
+
+    def _sender(self, sms: OutgoingSMS) -> dict[str, str]:
+        sender = sms.sender or self.config["MESSAGING_SERVICE_SID"] or self.config["FROM"]
+        if not sender:
+            raise ProviderError(
+                self.alias, Category.PROVIDER_CONFIG, "no sender: set FROM or a route sender"
+            )
+        if MESSAGING_SERVICE_SID.match(sender):
+            return {"messaging_service_sid": sender}
+        return {"from_": sender}
+
+    def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
+        params: dict[str, Any] = {"to": sms.to, "body": sms.text, **self._sender(sms)}
+        if self.config["STATUS_CALLBACK"]:
+            params["status_callback"] = self.config["STATUS_CALLBACK"]
+        self.http.attempt.timeout = timeout
+        try:
+            message = self.client.messages.create(**params)
+        except TwilioRestException as err:
+            raise ProviderError(
+                self.alias,
+                error_category(err.status, err.code),
+                str(err.msg)[:200],
+                str(err.code or err.status),
+            ) from err
+        except requests.Timeout as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
+        except requests.ConnectionError as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
+        except (TwilioException, ValueError, KeyError) as err:
+            # A 2xx answer we cannot read: the provider is not working as documented.
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+        finally:
+            self.http.attempt.timeout = None
+        return SendResult(provider_message_id=message.sid or "", status=message.status or "")
+
+    def close(self) -> None:
+        if self.http.session is not None:
+            self.http.session.close()

@@ -1,0 +1,148 @@
+"""Vonage (Nexmo) SMS API through the official ``vonage-sms`` SDK.
+
+Traps handled here: the HTTP client is not thread-safe (it mutates one
+headers dict and keeps the last response), so each thread gets its own; it
+re-sends a POST up to ``pool_maxsize`` times when the server drops the
+connection, so the pool holds one connection and nothing is retried; it has no
+default timeout; non-GSM text must be sent with ``type=unicode``.
+Only ``vonage_http_client`` and ``vonage_sms`` are imported, not the whole
+``vonage`` package (hundreds of modules).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+from vonage_http_client import Auth, HttpClient, HttpClientOptions
+from vonage_http_client.errors import HttpRequestError
+from vonage_sms import Sms, SmsMessage
+from vonage_utils.errors import VonageError
+
+from ..errors import Category, ProviderError
+from .base import BaseProvider, OutgoingSMS, SendResult
+
+# Per-message ``status`` codes of the SMS API (see the API's x-errors).
+STATUS_CATEGORIES = {
+    "1": Category.RATE_LIMITED,  # throttled
+    "4": Category.PROVIDER_CONFIG,  # invalid credentials
+    "5": Category.UNAVAILABLE,  # internal error
+    "7": Category.RECIPIENT,  # number barred
+    "8": Category.PROVIDER_CONFIG,  # account barred
+    "9": Category.PROVIDER_CONFIG,  # no credit
+    "10": Category.UNAVAILABLE,  # too many binds
+    "11": Category.PROVIDER_CONFIG,  # account not enabled for the SMS API
+    "14": Category.PROVIDER_CONFIG,  # invalid signature
+    "15": Category.PROVIDER_CONFIG,  # sender not authorized
+    "23": Category.PROVIDER_CONFIG,  # invalid callback URL
+    "29": Category.PROVIDER_CONFIG,  # demo account: destination not whitelisted
+    "32": Category.PROVIDER_CONFIG,  # signature and secret both sent
+    "33": Category.RECIPIENT,  # number de-activated
+}
+
+
+def status_category(status: str) -> Category:
+    """Category of a non-zero per-message status; unknown ones still fail over."""
+    return STATUS_CATEGORIES.get(str(status), Category.REJECTED)
+
+
+def http_category(status: int) -> Category:
+    if status in (401, 403):
+        return Category.PROVIDER_CONFIG
+    if status == 429:
+        return Category.RATE_LIMITED
+    if status >= 500:
+        return Category.UNAVAILABLE
+    return Category.REJECTED
+
+
+class VonageProvider(BaseProvider):
+    options = {
+        "API_KEY": "",
+        "API_SECRET": "",
+        "FROM": "",  # number or alphanumeric brand, when the route gives none
+        "CALLBACK": "",  # delivery-receipt URL (otherwise the account's setting)
+        "REST_HOST": "rest.nexmo.com",  # host[:port]; always https
+        "CA_BUNDLE": "",  # CA file to trust instead of the environment's (private CA, fake)
+    }
+    required = ("API_KEY", "API_SECRET")
+
+    def __init__(self, alias: str, **options: Any) -> None:
+        super().__init__(alias, **options)
+        self._local = threading.local()
+        self._clients: list[HttpClient] = []
+        self._lock = threading.Lock()
+
+    def _sms(self) -> tuple[Sms, HttpClient]:
+        sms = getattr(self._local, "sms", None)
+        if sms is None:
+            http = HttpClient(
+                Auth(api_key=self.config["API_KEY"], api_secret=self.config["API_SECRET"]),
+                HttpClientOptions(
+                    rest_host=self.config["REST_HOST"],
+                    pool_connections=1,
+                    pool_maxsize=1,  # also the SDK's retry count on a dropped connection
+                    max_retries=0,
+                ),
+            )
+            if self.config["CA_BUNDLE"]:
+                # REQUESTS_CA_BUNDLE in the environment would override session.verify.
+                http._session.verify = self.config["CA_BUNDLE"]
+                http._session.trust_env = False
+            sms = self._local.sms = Sms(http)
+            with self._lock:
+                self._clients.append(http)
+        return sms, sms.http_client
+
+    def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
+        sender = sms.sender or self.config["FROM"]
+        if not sender:
+            raise ProviderError(
+                self.alias, Category.PROVIDER_CONFIG, "no sender: set FROM or a route sender"
+            )
+        client, http = self._sms()
+        message = SmsMessage(
+            to=sms.to.lstrip("+"),
+            from_=sender,
+            text=sms.text,
+            type="unicode" if sms.unicode else "text",
+            client_ref=sms.reference,
+            callback=self.config["CALLBACK"] or None,
+        )
+        http._timeout = timeout  # the option takes whole seconds only; requests takes floats
+        http._last_response = None
+        try:
+            response = client.send(message)
+        except HttpRequestError as err:
+            status = err.response.status_code
+            raise ProviderError(
+                self.alias, http_category(status), f"HTTP {status}", str(status)
+            ) from err
+        except VonageError as err:  # SmsError, PartialFailureError: a non-zero message status
+            status, text = _first_status(http)
+            raise ProviderError(self.alias, status_category(status), text, status) from err
+        except requests.Timeout as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
+        except requests.ConnectionError as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
+        except (TypeError, ValueError, KeyError) as err:
+            # A 2xx answer that is not the documented JSON.
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+        first = response.messages[0]
+        return SendResult(provider_message_id=first.message_id or "", status="accepted")
+
+    def close(self) -> None:
+        with self._lock:
+            for http in self._clients:
+                http._session.close()
+            self._clients.clear()
+        self._local = threading.local()
+
+
+def _first_status(http: HttpClient) -> tuple[str, str]:
+    try:
+        failed = [m for m in http.last_response.json()["messages"] if m.get("status") != "0"]
+        return str(failed[0]["status"]), str(failed[0].get("error-text", ""))[:200]
+    except Exception:
+        return "", "error answer"
