@@ -9,10 +9,15 @@ never the provider's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import requests
 from django.core.exceptions import ImproperlyConfigured
+
+from ..errors import Category, ProviderError
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,17 @@ class BaseProvider:
 
     def close(self) -> None:
         """Release pooled connections (tests, shutdown)."""
+
+    @contextmanager
+    def transport_errors(self) -> Iterator[None]:
+        """Translate what ``requests`` raises under an SDK; the SDKs leave it raw."""
+        try:
+            yield
+        except requests.Timeout as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
+        except requests.ConnectionError as err:
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
+        except (TypeError, ValueError, KeyError) as err:
+            # A 2xx answer that is not the documented JSON (pydantic and json
+            # errors are ValueErrors; Vonage's SDK raises TypeError on a non-JSON body).
+            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err

@@ -13,7 +13,6 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -132,7 +131,8 @@ class TwilioProvider(BaseProvider):
             params["status_callback"] = self.config["STATUS_CALLBACK"]
         self.http.attempt.timeout = timeout
         try:
-            message = self.client.messages.create(**params)
+            with self.transport_errors():
+                message = self.client.messages.create(**params)
         except TwilioRestException as err:
             raise ProviderError(
                 self.alias,
@@ -140,12 +140,7 @@ class TwilioProvider(BaseProvider):
                 str(err.msg)[:200],
                 str(err.code or err.status),
             ) from err
-        except requests.Timeout as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
-        except requests.ConnectionError as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
-        except (TwilioException, ValueError, KeyError) as err:
-            # A 2xx answer we cannot read: the provider is not working as documented.
+        except TwilioException as err:
             raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
         finally:
             self.http.attempt.timeout = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import requests
 from vonage_http_client import Auth, HttpClient, HttpClientOptions
 from vonage_http_client.errors import HttpRequestError
 from vonage_sms import Sms, SmsMessage
@@ -113,7 +112,8 @@ class VonageProvider(BaseProvider):
         http._timeout = timeout  # the option takes whole seconds only; requests takes floats
         http._last_response = None
         try:
-            response = client.send(message)
+            with self.transport_errors():
+                response = client.send(message)
         except HttpRequestError as err:
             status = err.response.status_code
             raise ProviderError(
@@ -122,13 +122,6 @@ class VonageProvider(BaseProvider):
         except VonageError as err:  # SmsError, PartialFailureError: a non-zero message status
             status, text = _first_status(http)
             raise ProviderError(self.alias, status_category(status), text, status) from err
-        except requests.Timeout as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
-        except requests.ConnectionError as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
-        except (TypeError, ValueError, KeyError) as err:
-            # A 2xx answer that is not the documented JSON.
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
         first = response.messages[0]
         return SendResult(provider_message_id=first.message_id or "", status="accepted")
 
