@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import metrics
+
 logger = logging.getLogger("sms_gateway.api")
 
 
@@ -31,7 +33,20 @@ def _plain(detail: Any) -> Any:
     return str(detail)
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, exceptions.ParseError):
+        return "malformed"
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid"
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return "unauthorized"
+    if isinstance(exc, exceptions.APIException):
+        return "http"
+    return "internal"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    metrics.rejected(_reason(exc))
     if isinstance(exc, exceptions.ParseError):
         return Response({"message": "The request body is not valid JSON."}, status=400)
     if isinstance(exc, exceptions.ValidationError):

@@ -8,7 +8,7 @@ class SmsGatewayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import catalog, checks  # noqa: F401  (signals and system checks)
+        from . import catalog, checks, schema  # noqa: F401  (signals, checks, OpenAPI)
         from .defaults import load_after_migrate
 
         post_migrate.connect(load_after_migrate, sender=self)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from . import catalog, encoding, locales, routing, selection
+from . import catalog, encoding, locales, metrics, routing, selection
 from .errors import (
     Category,
     GatewayError,
@@ -148,7 +148,9 @@ def _dispatch(
         attempt.category, attempt.error_code = last_error.category, last_error.code[:32]
         attempt.error = last_error.message[:300]
         _finish(attempt, t0, attempts)
-        if not last_error.fails_over:
+        if last_error.fails_over:
+            metrics.FAILOVERS.labels(hop.provider, last_error.category).inc()
+        else:
             message.status = Message.Status.REJECTED
             message.provider = hop.provider
             message.error = f"{hop.provider}: {last_error.message}"[:300]
@@ -168,8 +170,10 @@ def _with_sender(sms: OutgoingSMS, sender: str) -> OutgoingSMS:
 
 
 def _finish(attempt: Attempt, t0: float, attempts: list[Attempt]) -> None:
-    attempt.duration_ms = int((time.monotonic() - t0) * 1000)
+    seconds = time.monotonic() - t0
+    attempt.duration_ms = int(seconds * 1000)
     attempt.save()
+    metrics.PROVIDER_LATENCY.labels(attempt.provider, attempt.outcome).observe(seconds)
     attempts.append(attempt)
 
 
@@ -179,6 +183,9 @@ def _text(value: Any) -> str:
 
 def _log(request: SmsRequest, outcome: Outcome, started: float) -> None:
     message = outcome.message
+    metrics.SMS.labels(
+        message.template_type or message.type, message.provider, message.country, message.status
+    ).inc()
     logger.info(
         "sms %s",
         message.status,

@@ -21,7 +21,7 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # Development gets a fixed key; production must set its own (checks.py says so).
 INSECURE_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -120,8 +120,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Asking browsers to preload the domain is its owner's decision, not this app's.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -198,6 +200,12 @@ SMS_DEFAULT_LOCALE = env.str("SMS_DEFAULT_LOCALE", default="en")
 # Seconds for one provider attempt, and for the whole request with failover.
 SMS_ATTEMPT_TIMEOUT = env.float("SMS_ATTEMPT_TIMEOUT", default=5.0)
 SMS_DEADLINE = env.float("SMS_DEADLINE", default=12.0)
+
+# --- Metrics --------------------------------------------------------------------
+# /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>", or from
+# an address in METRICS_ALLOWED_NETWORKS.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 # --- Logging --------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")

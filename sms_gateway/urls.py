@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
+from . import health
+from .metrics import metrics_view
 from .views import SendMessageView
 
 urlpatterns = [
     re_path(r"^sms/send/?$", SendMessageView.as_view(), name="send-sms"),
+    path("healthz", health.live, name="healthz"),
+    path("readyz", health.ready, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import sending
+from . import metrics, sending
 from .authentication import GatewayTokenAuthentication, HasGatewayToken
 from .errors import NoTemplate, RecipientRejected, SendFailed
 from .serializers import ErrorSerializer, SendMessageSerializer, SentSerializer
@@ -58,12 +58,19 @@ class SendMessageView(APIView):
             )
         body = {"message": "", "id": str(message.pk)}
         if isinstance(error, RecipientRejected):
+            metrics.rejected("recipient")
             body["message"] = f"The SMS cannot be sent: {error}."
             return Response(body, status=400)
         if isinstance(error, NoTemplate):
+            metrics.rejected("no_template")
             body["message"] = "No SMS template is configured for this message."
             return Response(body, status=500)
         if isinstance(error, SendFailed):
+            metrics.rejected("send_failed")
             body["message"] = "The SMS could not be sent right now. Please try again later."
             return Response(body, status=502)
         raise error
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        metrics.HTTP_REQUESTS.labels(status=str(response.status_code)).inc()
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -14,7 +14,10 @@ from sms_gateway.models import Template
 
 
 class Command(BaseCommand):
-    help = "Migrate the database, load the shipped templates and optionally create an admin."
+    help = (
+        "Migrate the database, collect the admin's static files, load the shipped templates "
+        "and optionally create an admin."
+    )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument(
@@ -26,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, admin: bool = False, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         report = load_shipped()
         self.stdout.write(
             f"Templates: {Template.objects.count()} in the database "

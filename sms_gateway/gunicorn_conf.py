@@ -1,0 +1,34 @@
+"""gunicorn settings for an I/O-bound service: a few processes, many threads each.
+
+Use: ``gunicorn -c python:sms_gateway.gunicorn_conf sms_gateway.wsgi``. Every
+value can be overridden by its environment variable (or gunicorn's own flags).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Most of a request is spent waiting on a provider: threads, not processes, carry it.
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, os.cpu_count() or 1)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+
+# A request may last SMS_DEADLINE plus the time to record it: never kill it before.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", float(os.environ.get("SMS_DEADLINE", "12")) + 18))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", timeout))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+
+# Requests are logged by the application, one structured line per SMS.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,78 @@
+"""Prometheus metrics, and the access-controlled view that serves them.
+
+Under gunicorn with several worker processes, set ``PROMETHEUS_MULTIPROC_DIR``
+to an empty directory: every worker writes its values there and ``/metrics``
+adds them up (prometheus-client's multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+HTTP_REQUESTS = Counter(
+    "sms_gateway_http_requests_total",
+    "Requests to the SMS endpoint, by answer status.",
+    ["status"],
+)
+SMS = Counter(
+    "sms_gateway_sms_total",
+    "Accepted SMS requests by type, final provider, country and outcome.",
+    ["type", "provider", "country", "outcome"],
+)
+PROVIDER_LATENCY = Histogram(
+    "sms_gateway_provider_seconds",
+    "Duration of provider attempts.",
+    ["provider", "outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13),
+)
+FAILOVERS = Counter(
+    "sms_gateway_failovers_total",
+    "Moves from a failed provider to the next one on the route.",
+    ["from_provider", "category"],
+)
+REJECTED = Counter(
+    "sms_gateway_rejected_requests_total",
+    "Requests answered with an error, by reason.",
+    ["reason"],
+)
+
+
+def rejected(reason: str) -> None:
+    REJECTED.labels(reason=reason).inc()
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    presented = request.META.get("HTTP_AUTHORIZATION", "")
+    if token and hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net) for net in settings.METRICS_ALLOWED_NETWORKS)
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return JsonResponse({"message": "Forbidden."}, status=403)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,33 @@
+"""Many simultaneous Logto calls against a live server on PostgreSQL."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from sms_gateway.models import Attempt, Message
+
+from .conftest import logto_body
+from .services import require_postgres
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_fifty_simultaneous_requests_are_each_recorded_once(api, outbox):
+    require_postgres()
+    numbers = [f"3361234{n:04d}" for n in range(50)]
+
+    def send(number: str):
+        return number, api.post(logto_body(to=number))
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(send, numbers))
+
+    assert all(r.status_code == 200 for _, r in results), [r.text for _, r in results[:3]]
+    ids = {r.json()["id"] for _, r in results}
+    assert len(ids) == 50
+    messages = Message.objects.filter(pk__in=ids)
+    assert messages.count() == Message.objects.count() == 50
+    assert sorted(m.to for m in messages) == sorted(f"+{n}" for n in numbers)
+    assert set(messages.values_list("status", flat=True)) == {Message.Status.SENT}
+    assert Attempt.objects.count() == 50
+    assert sorted(sms.to for _, sms in outbox) == sorted(f"+{n}" for n in numbers)
