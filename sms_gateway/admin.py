@@ -1,23 +1,97 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import path
 
-from . import defaults
+from . import defaults, locales, template_checks
+from .message_types import MessageType
 from .models import Attempt, Message, Route, RouteProvider, Template
 from .providers import provider_aliases
 
 
+def review_template(kind: str, text: str) -> template_checks.Review:
+    return template_checks.review(
+        kind,
+        text,
+        max_segments=settings.SMS_MAX_SEGMENTS,
+        extra_roots=frozenset(settings.SMS_TEMPLATE_EXTRA_ROOTS),
+    )
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = Template
+        fields = ["type", "locale", "text"]
+
+    def clean_locale(self) -> str:
+        locale = locales.normalize(self.cleaned_data["locale"])
+        if locale is None:
+            raise forms.ValidationError("Not a BCP-47 tag such as en, fr or pt-BR.")
+        return locale
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("type") and data.get("text") is not None:
+            self.review = review_template(data["type"], data["text"])
+            for error in self.review.errors:
+                self.add_error("text", error)
+        return data
+
+
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
-    list_display = ["type", "locale", "text", "is_customized", "updated_at"]
+    form = TemplateForm
+    list_display = ["type", "locale", "text", "segments", "is_customized", "updated_at"]
     list_filter = ["type", "locale", "is_customized"]
     search_fields = ["text", "locale"]
-    readonly_fields = ["is_customized", "updated_at"]
+    readonly_fields = ["preview", "is_customized", "updated_at"]
+    fields = ["type", "locale", "text", "preview", "is_customized", "updated_at"]
+
+    @admin.display(description="segments (sample)")
+    def segments(self, obj: Template) -> str:
+        analysis = review_template(obj.type, obj.text).analysis
+        return f"{analysis.segments} × {analysis.encoding}"
+
+    @admin.display(description="preview")
+    def preview(self, obj: Template | None) -> str:
+        data = review_template(obj.type, obj.text).as_dict() if obj and obj.pk else None
+        return render_to_string("admin/sms_gateway/template/preview.html", {"review": data})
 
     def save_model(self, request, obj: Template, form, change: bool) -> None:  # noqa: ANN001
         obj.is_customized = defaults.shipped().get((obj.type, obj.locale)) != obj.text
         super().save_model(request, obj, form, change)
+        review = getattr(form, "review", None)
+        for warning in review.warnings if review else []:
+            messages.warning(request, warning)
+
+    def get_urls(self):  # noqa: ANN201
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="sms_gateway_template_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """What the editor shows as the operator types: rendered text, cost, problems."""
+        if request.method != "POST" or not self.has_view_permission(request):
+            return JsonResponse({"message": "POST, as staff."}, status=405)
+        kind = request.POST.get("type", "")
+        return JsonResponse(review_template(kind, request.POST.get("text", "")).as_dict())
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        existing = set(Template.objects.values_list("type", "locale"))
+        all_locales = sorted({locale for _, locale in existing})
+        missing = [
+            (locale, [kind for kind in MessageType.values if (kind, locale) not in existing])
+            for locale in all_locales
+        ]
+        context = {"missing": [(locale, kinds) for locale, kinds in missing if kinds]}
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
 
 
 class RouteProviderForm(forms.ModelForm):

@@ -13,15 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from babel.core import get_global
 from babel.languages import get_official_languages
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
-# Script subtags that imply a region for the languages we ship by region.
-_SCRIPT_ALIASES = {
+# Tags that stand for a shipped regional locale: a script implies the region
+# Logto ships it for; Latin-American Spanish is Logto's es-MX.
+_ALIASES = {
     "zh-Hans": "zh-CN",
     "zh-Hant": "zh-TW",
+    "es-419": "es-MX",
 }
+_PARENT_EXCEPTIONS: dict[str, str] = get_global("parent_exceptions")
 # Which regional variant stands for a bare language when several exist.
 _PREFERRED_VARIANT = {
     "pt": "pt-BR",
@@ -47,8 +51,26 @@ def normalize(tag: str) -> str | None:
     return "-".join(out)
 
 
+def _cldr_parent(tag: str) -> str | None:
+    """CLDR's parent where it is not the plain truncation (pt-AO -> pt-PT, es-AR -> es-419)."""
+    parent = _PARENT_EXCEPTIONS.get(tag.replace("-", "_"))
+    return parent.replace("_", "-") if parent and parent != "root" else None
+
+
+def _with_region_only(tag: str) -> list[str]:
+    """'zh-Hant-HK' -> ['zh-Hant-HK', 'zh-HK']: shipped locales carry no script."""
+    parts = tag.split("-")
+    if len(parts) == 3 and len(parts[1]) == 4:
+        return [tag, f"{parts[0]}-{parts[2]}"]
+    return [tag]
+
+
 def fallbacks(tag: str) -> list[str]:
-    """A tag and the less specific tags it falls back to, most specific first."""
+    """A tag and the less specific tags it falls back to, most specific first.
+
+    'zh-Hant-TW' -> zh-Hant-TW, zh-TW, zh-Hant (= zh-TW), zh;
+    'pt-AO' -> pt-AO, pt-PT, pt; 'es-AR' -> es-AR, es-419 (= es-MX), es.
+    """
     canonical = normalize(tag)
     if canonical is None:
         return []
@@ -56,16 +78,24 @@ def fallbacks(tag: str) -> list[str]:
     language = parts[0]
     script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
     region = next((p for p in parts[1:] if len(p) == 2 or (len(p) == 3 and p.isdigit())), None)
-    chain = [canonical]
+    chain = _with_region_only(canonical)
+    parent = _cldr_parent(canonical)
+    while parent:
+        chain += _with_region_only(parent)
+        parent = _cldr_parent(parent)
     if script and region:
         chain.append(f"{language}-{region}")
     if script:
-        lang_script = f"{language}-{script}"
-        chain.append(_SCRIPT_ALIASES.get(lang_script, lang_script))
+        chain.append(f"{language}-{script}")
     elif region and len(parts) > 2:
         chain.append(f"{language}-{region}")
     chain.append(language)
-    return list(dict.fromkeys(chain))
+    expanded = []
+    for candidate in chain:
+        expanded.append(candidate)
+        if candidate in _ALIASES:
+            expanded.append(_ALIASES[candidate])
+    return list(dict.fromkeys(expanded))
 
 
 def split_ui_locales(ui_locales: str | None) -> list[str]:

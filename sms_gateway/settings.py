@@ -197,6 +197,11 @@ SMS_PROVIDERS = _providers_from_env()
 # The route used when no default route exists in the database.
 SMS_DEFAULT_PROVIDERS = env.list("SMS_DEFAULT_PROVIDERS", default=["console"])
 SMS_DEFAULT_LOCALE = env.str("SMS_DEFAULT_LOCALE", default="en")
+# Templates longer than this many segments (with sample values) are refused on save.
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
+# Placeholder roots allowed besides Logto's (code, link, locale, uiLocales, application,
+# organization, user, inviter), for callers that send more payload keys.
+SMS_TEMPLATE_EXTRA_ROOTS = env.list("SMS_TEMPLATE_EXTRA_ROOTS", default=[])
 # Seconds for one provider attempt, and for the whole request with failover.
 SMS_ATTEMPT_TIMEOUT = env.float("SMS_ATTEMPT_TIMEOUT", default=5.0)
 SMS_DEADLINE = env.float("SMS_DEADLINE", default=12.0)

@@ -71,7 +71,7 @@ def test_extra_payload_keys_reach_templates(api, outbox):
     Template.objects.filter(type="SignIn", locale="en").update(
         text="{{application.name}}: {{ code }} for {{user.name}}{{ unknown }}"
     )
-    payload = {"code": "987654", "application": {"name": "Acme"}, "user": {}}
+    payload = {"code": "987654", "locale": "en", "application": {"name": "Acme"}, "user": {}}
     response = api.post(logto_body(payload=payload))
 
     assert response.status_code == 200, response.text
@@ -109,15 +109,16 @@ def test_type_without_template_falls_back_to_generic(api, outbox):
 
 
 def test_requested_locale_without_template_uses_default_locale(api, outbox):
-    response = api.post(logto_body(payload={"code": "123456", "locale": "xx-YY"}))
+    # +31: Dutch, which ships no templates, so the default locale is next.
+    response = api.post(logto_body(to="31612345678", payload={"code": "123456", "locale": "xx-YY"}))
     assert response.status_code == 200, response.text
     message = Message.objects.get(pk=response.json()["id"])
     assert (message.requested_locale, message.locale) == ("xx-YY", "en")
 
 
 def test_requested_locale_with_template_is_used(api, outbox):
-    Template.objects.create(type="SignIn", locale="fr", text="Votre code : {{code}}")
-    response = api.post(logto_body(payload={"code": "123456", "locale": "fr-FR"}))
+    Template.objects.filter(type="SignIn", locale="fr").update(text="Votre code : {{code}}")
+    response = api.post(logto_body(to="14155550123", payload={"code": "123456", "locale": "fr-FR"}))
     assert response.status_code == 200, response.text
     assert outbox[0][1].text == "Votre code : 123456"
     assert Message.objects.get(pk=response.json()["id"]).locale == "fr"

@@ -141,7 +141,7 @@ def test_unicode_text_goes_to_vonage_as_unicode(api, providers):
     from sms_gateway.models import Template
 
     _, vonage = providers
-    Template.objects.create(type="SignIn", locale="fr", text="Votre code : {{code}}. Reçu ?")
+    Template.objects.filter(type="SignIn", locale="fr").update(text="Votre code : {{code}}. Reçu ?")
     route("", "", "vonage")
 
     response = api.post(logto_body(payload={"code": "123456", "locale": "fr"}))

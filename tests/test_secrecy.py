@@ -60,7 +60,7 @@ def test_code_hidden_in_another_key_is_masked_too(api, outbox):
     from sms_gateway.models import Message, Template
 
     Template.objects.filter(type="SignIn", locale="en").update(text="Open {{link}}")
-    payload = {"code": CODE, "link": f"https://example.com/?c={CODE}"}
+    payload = {"code": CODE, "locale": "en", "link": f"https://example.com/?c={CODE}"}
     response = api.post(logto_body(payload=payload))
     assert outbox[0][1].text == f"Open https://example.com/?c={CODE}"
     assert (
