@@ -76,5 +76,5 @@ class Command(BaseCommand):
                     unchanged += 1
             if dry_run:
                 transaction.set_rollback(True)
-        verb = "would be" if dry_run else "were"
-        self.stdout.write(f"{created} {verb} created, {updated} updated, {unchanged} unchanged.")
+        note = " Dry run: nothing was written." if dry_run else ""
+        self.stdout.write(f"{created} created, {updated} updated, {unchanged} unchanged.{note}")

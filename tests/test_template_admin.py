@@ -1,0 +1,138 @@
+"""The admin editor: preview, segments, validation, missing pairs, and the next request."""
+
+import html
+
+import pytest
+
+from sms_gateway.models import Template
+
+from .conftest import logto_body
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(admin_client):
+    return admin_client
+
+
+def change_url(template):
+    return f"/admin/sms_gateway/template/{template.pk}/change/"
+
+
+def test_change_page_shows_preview_and_segments(staff):
+    template = Template.objects.get(type="SignIn", locale="fr")
+    page = staff.get(change_url(template)).content.decode()
+    assert "Votre code de connexion est 123456." in page
+    assert "GSM-7 · 92 characters · 92 septets · <strong>1 segment</strong>" in page
+    assert "sms_gateway/template/preview/" in page  # the live preview script's endpoint
+
+
+def test_live_preview_endpoint_reports_cost_and_problems(staff):
+    response = staff.post(
+        "/admin/sms_gateway/template/preview/",
+        {"type": "SignIn", "text": "Code {{code}} reçu {{ unknown }}"},
+    )
+    review = response.json()
+    assert review["preview"] == "Code 123456 reçu {{ unknown }}"
+    assert (review["encoding"], review["segments"], review["non_gsm"]) == ("UCS-2", 1, ["ç"])
+    assert review["errors"] == [
+        "Unknown placeholder(s): {{unknown}}. Known: application, code, inviter, link, "
+        "locale, organization, uiLocales, user."
+    ]
+    assert review["warnings"][0].startswith("UCS-2: 'ç' (latin small letter c with cedilla)")
+
+
+def test_preview_needs_staff(client):
+    response = client.post("/admin/sms_gateway/template/preview/", {"text": "x"})
+    assert response.status_code == 302  # to the login page
+
+
+def post_edit(staff, template, text):
+    return staff.post(
+        change_url(template),
+        {"type": template.type, "locale": template.locale, "text": text},
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("Your code", "A SignIn message must contain {{code}}."),
+        ("Code {{ code", "Malformed placeholder at “{{ code”: use {{name}}."),
+        ("Code {{code}} {{secret.key}}", "Unknown placeholder(s): {{secret}}. Known: "),
+        (
+            "{{code}} " + "x" * 500,
+            "4 segments with sample values; the limit is 3 (SMS_MAX_SEGMENTS).",
+        ),
+    ],
+)
+def test_invalid_edit_is_refused_with_a_clear_error(staff, text, error):
+    template = Template.objects.get(type="SignIn", locale="en")
+    before = template.text
+    page = html.unescape(post_edit(staff, template, text).content.decode())
+    assert error in page
+    template.refresh_from_db()
+    assert template.text == before
+
+
+def test_segment_cap_is_configurable(staff, settings):
+    settings.SMS_MAX_SEGMENTS = 1
+    template = Template.objects.get(type="SignIn", locale="en")
+    page = post_edit(staff, template, "{{code}} " + "x" * 200).content.decode()
+    assert "2 segments with sample values; the limit is 1" in page
+
+
+def test_valid_edit_is_saved_marked_customized_with_ucs2_warning(staff):
+    template = Template.objects.get(type="SignIn", locale="fr")
+    page = html.unescape(
+        post_edit(staff, template, "Votre code : {{code}}. Reçu ?").content.decode()
+    )
+    assert "UCS-2: 'ç' (latin small letter c with cedilla) not in the GSM-7 alphabet" in page
+    template.refresh_from_db()
+    assert template.text == "Votre code : {{code}}. Reçu ?"
+    assert template.is_customized
+
+
+def test_new_locale_is_normalized(staff):
+    response = staff.post(
+        "/admin/sms_gateway/template/add/",
+        {"type": "SignIn", "locale": "NL_be", "text": "Uw code is {{code}}."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Template.objects.get(locale="nl-BE").text == "Uw code is {{code}}."
+
+
+def test_list_shows_missing_pairs_and_filters(staff):
+    Template.objects.create(type="SignIn", locale="nl", text="Uw code is {{code}}.")
+    Template.objects.filter(type="BindMfa", locale="de").delete()
+    page = staff.get("/admin/sms_gateway/template/").content.decode()
+    assert "<code>de</code>: BindMfa" in page
+    assert "<code>nl</code>: Register, ForgotPassword" in page
+    filtered = staff.get("/admin/sms_gateway/template/?locale=ja&type=SignIn").content.decode()
+    assert "ログイン確認コード" in filtered
+    assert "Votre code" not in filtered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_edit_reaches_the_next_request_without_restart(staff, api, outbox):
+    template = Template.objects.get(type="SignIn", locale="en")
+    body = logto_body(payload={"code": "123456", "locale": "en"})
+    assert api.post(body).status_code == 200  # the snapshot is now warm
+    post_edit(staff, template, "New text: {{code}}")
+    assert api.post(body).status_code == 200
+    assert [sms.text for _, sms in outbox] == [
+        "Your sign-in code is 123456. It expires in 10 minutes. Never share it with anyone.",
+        "New text: 123456",
+    ]
+
+
+def test_route_admin_offers_configured_aliases(staff):
+    page = staff.get("/admin/sms_gateway/route/add/").content.decode()
+    assert '<option value="locmem">locmem</option>' in page
+
+
+def test_message_admin_is_read_only(staff):
+    assert staff.get("/admin/sms_gateway/message/add/").status_code == 403
