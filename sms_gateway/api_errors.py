@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import metrics
+from .log_format import describe_exception
 
 logger = logging.getLogger("sms_gateway.api")
 
@@ -62,7 +63,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         detail = getattr(exc, "detail", "")
         response.data = {"message": str(detail) if isinstance(detail, str) else first_error(detail)}
         return response
-    logger.exception("unexpected error while handling an SMS request")
+    logger.error("unexpected error while handling an SMS request: %s", describe_exception(exc))
     return Response(
         {"message": "Internal error: the SMS was not sent."},
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

@@ -37,3 +37,17 @@ class TextFormatter(logging.Formatter):
         if record.exc_info:
             line = f"{line}\n{self.formatException(record.exc_info)}"
         return line
+
+
+def describe_exception(err: BaseException) -> str:
+    """'KeyError at sms_gateway/x.py:12 in f': where it happened, without its message.
+
+    Exception messages can carry request data (a validation error repeats its
+    input), and the request holds the one-time code, so unexpected errors are
+    logged by type and place only.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return f"{type(err).__name__}{where}"

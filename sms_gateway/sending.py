@@ -20,6 +20,7 @@ from .errors import (
     RecipientRejected,
     SendFailed,
 )
+from .log_format import describe_exception
 from .masking import render_masked
 from .models import Attempt, Message
 from .phone import PhoneNumber, mask
@@ -134,7 +135,9 @@ def _dispatch(
                 hop.provider, Category.PROVIDER_CONFIG, "alias not configured"
             )
         except Exception as err:  # a provider bug must not stop failover
-            logger.exception("provider %s raised an unexpected error", hop.provider)
+            logger.error(
+                "provider %s raised an unexpected error: %s", hop.provider, describe_exception(err)
+            )
             last_error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)
         else:
             attempt.outcome = Attempt.Outcome.SENT

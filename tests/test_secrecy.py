@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.db import connection
 
-from sms_gateway.providers.base import OutgoingSMS
+from sms_gateway.providers.base import BaseProvider, OutgoingSMS
 from sms_gateway.providers.console import ConsoleProvider
 
 from .conftest import logto_body
@@ -82,3 +82,34 @@ def test_console_provider_prints_masked_text():
     assert "Code ******" in stream.getvalue()
     assert CODE not in stream.getvalue()
     assert result.provider_message_id.startswith("console-")
+
+
+class LeakyError(Exception):
+    pass
+
+
+class ExplodingProvider(BaseProvider):
+    """A provider with a bug whose exception message repeats the text it was given."""
+
+    def send(self, sms, timeout):
+        raise LeakyError(f"could not handle {sms.text!r}")
+
+
+def test_unexpected_provider_error_is_logged_without_its_message(api, outbox, caplog, settings):
+    settings.SMS_PROVIDERS = {
+        **settings.SMS_PROVIDERS,
+        "buggy": {"BACKEND": "tests.test_secrecy.ExplodingProvider"},
+    }
+    from sms_gateway.models import Route
+
+    route = Route.objects.create()
+    route.hops.create(provider="buggy", position=0)
+    route.hops.create(provider="locmem", position=1)
+    caplog.set_level(logging.DEBUG)
+
+    response = api.post(logto_body(payload={"code": CODE, "locale": "en"}))
+
+    assert response.status_code == 200  # failed over past the bug
+    assert "provider buggy raised an unexpected error: LeakyError at" in caplog.text
+    assert CODE not in caplog.text
+    assert CODE not in database_text()
