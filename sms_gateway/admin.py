@@ -50,6 +50,21 @@ class TemplateAdmin(admin.ModelAdmin):
     search_fields = ["text", "locale"]
     readonly_fields = ["preview", "is_customized", "updated_at"]
     fields = ["type", "locale", "text", "preview", "is_customized", "updated_at"]
+    actions = ["reset_to_shipped"]
+
+    @admin.action(description="Reset selected templates to their shipped text")
+    def reset_to_shipped(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+        shipped = defaults.shipped()
+        reset = skipped = 0
+        for template in queryset:
+            if (template.type, template.locale) in shipped:
+                defaults.reset(template.type, template.locale)
+                reset += 1
+            else:
+                skipped += 1
+        self.message_user(request, f"{reset} reset to the shipped text.")
+        if skipped:
+            messages.warning(request, f"{skipped} have no shipped text and were left as they are.")
 
     @admin.display(description="segments (sample)")
     def segments(self, obj: Template) -> str:

@@ -106,9 +106,9 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited {self.process.returncode}:\n{self.stderr}")
             try:
-                if self.session.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if self.session.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading
                 pass
             time.sleep(0.2)
         raise AssertionError(f"gunicorn did not answer in {seconds} s:\n{self.stderr}")

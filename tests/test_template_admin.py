@@ -3,6 +3,7 @@
 import html
 
 import pytest
+import requests
 
 from sms_gateway.models import Template
 
@@ -117,12 +118,46 @@ def test_list_shows_missing_pairs_and_filters(staff):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_admin_edit_reaches_the_next_request_without_restart(staff, api, outbox):
+def test_admin_edit_reaches_the_next_request_without_restart(
+    api, outbox, live_server, django_user_model
+):
+    django_user_model.objects.create_superuser("ops", "", "ops-password-1")
+    browser = requests.Session()
+    browser.trust_env = False
+    login = f"{live_server.url}/admin/login/"
+    browser.get(login, timeout=10)
+    browser.post(
+        login,
+        {
+            "username": "ops",
+            "password": "ops-password-1",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "next": "/admin/",
+        },
+        headers={"Referer": login},
+        timeout=10,
+    )
     template = Template.objects.get(type="SignIn", locale="en")
     body = logto_body(payload={"code": "123456", "locale": "en"})
     assert api.post(body).status_code == 200  # the snapshot is now warm
-    post_edit(staff, template, "New text: {{code}}")
+
+    edit = f"{live_server.url}{change_url(template)}"
+    browser.get(edit, timeout=10)
+    saved = browser.post(
+        edit,
+        {
+            "type": "SignIn",
+            "locale": "en",
+            "text": "New text: {{code}}",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+        headers={"Referer": edit},
+        timeout=10,
+    )
+    assert saved.status_code == 200 and "was changed successfully" in saved.text
+
     assert api.post(body).status_code == 200
+    browser.close()
     assert [sms.text for _, sms in outbox] == [
         "Your sign-in code is 123456. It expires in 10 minutes. Never share it with anyone.",
         "New text: 123456",
@@ -136,3 +171,22 @@ def test_route_admin_offers_configured_aliases(staff):
 
 def test_message_admin_is_read_only(staff):
     assert staff.get("/admin/sms_gateway/message/add/").status_code == 403
+
+
+def test_reset_action_restores_shipped_text(staff):
+    from sms_gateway.defaults import shipped
+
+    Template.objects.filter(type="SignIn", locale="fr").update(
+        text="Edited {{code}}", is_customized=True
+    )
+    extra = Template.objects.create(type="SignIn", locale="nl", text="Uw code {{code}}")
+    french = Template.objects.get(type="SignIn", locale="fr")
+    page = staff.post(
+        "/admin/sms_gateway/template/",
+        {"action": "reset_to_shipped", "_selected_action": [french.pk, extra.pk]},
+        follow=True,
+    ).content.decode()
+    assert "1 reset to the shipped text." in page
+    assert "1 have no shipped text" in page
+    french.refresh_from_db()
+    assert (french.text, french.is_customized) == (shipped()[("SignIn", "fr")], False)
