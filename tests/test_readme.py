@@ -99,3 +99,19 @@ def test_readme_serve_command_serves_logto_on_the_embedded_default(tmp_path):
     output = (tmp_path / "serve.log").read_text()
     assert "Votre code de connexion est ******." in output
     assert "804317" not in output
+
+
+def test_every_environment_variable_is_documented():
+    sources = [
+        ROOT / "sms_gateway" / "settings.py",
+        ROOT / "sms_gateway" / "gunicorn_conf.py",
+        ROOT / "sms_gateway" / "metrics.py",
+        ROOT / "sms_gateway" / "management" / "commands" / "setup.py",
+    ]
+    pattern = re.compile(
+        r"""(?:env(?:\.\w+)?|os\.environ\.get|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    names = {name for path in sources for name in pattern.findall(path.read_text())}
+    assert {"DATABASE_URL", "SMS_GATEWAY_TOKENS", "TWILIO_REGION", "WEB_CONCURRENCY"} <= names
+    undocumented = sorted(name for name in names if f"`{name}`" not in README)
+    assert undocumented == []
