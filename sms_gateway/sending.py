@@ -90,7 +90,7 @@ def send(request: SmsRequest) -> Outcome:
         text=text,
         masked_text=message.body,
         sender="",
-        reference=message.pk.hex,
+        reference=str(message.pk),  # 36 characters: within Vonage's 40 for client-ref
         unicode=analysis.is_unicode,
     )
     route = routing.choose(current.routes, request.to.digits, request.to.region)

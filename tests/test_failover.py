@@ -149,7 +149,7 @@ def test_unicode_text_goes_to_vonage_as_unicode(api, providers):
     assert response.status_code == 200, response.text
     assert vonage.received[0].form["type"] == "unicode"
     assert vonage.received[0].form["text"] == "Votre code : 123456. Reçu ?"
-    assert vonage.received[0].form["client-ref"] == response.json()["id"].replace("-", "")
+    assert vonage.received[0].form["client-ref"] == response.json()["id"]
     assert Message.objects.get().encoding == "UCS-2"
 
 
