@@ -47,6 +47,7 @@ class Outcome:
     message: Message
     attempts: list[Attempt] = field(default_factory=list)
     error: GatewayError | None = None
+    route: str = ""  # label of the route chosen, for the log line
 
 
 def send(request: SmsRequest) -> Outcome:
@@ -94,6 +95,7 @@ def send(request: SmsRequest) -> Outcome:
         unicode=analysis.is_unicode,
     )
     route = routing.choose(current.routes, request.to.digits, request.to.region)
+    outcome.route = route.label if route else ""
     try:
         outcome.error = _dispatch(message, route, sms, started, outcome.attempts)
     finally:
@@ -199,6 +201,7 @@ def _log(request: SmsRequest, outcome: Outcome, started: float) -> None:
             "country": message.country,
             "type": message.type,
             "locale": message.locale,
+            "route": outcome.route,
             "provider": message.provider,
             "attempts": len(outcome.attempts),
             "status": message.status,

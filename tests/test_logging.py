@@ -32,6 +32,7 @@ def test_one_structured_line_per_sms_with_masked_number(api, caplog):
         "sent",
     )
     assert isinstance(line["duration_ms"], int)
+    assert line["route"] == "default"
     assert "804317" not in json.dumps(line)
     assert "33612345678" not in json.dumps(line)
 
