@@ -8,15 +8,16 @@ from django.db import models
 
 
 class MessageType(models.TextChoices):
-    SIGN_IN = "SignIn"
-    REGISTER = "Register"
-    FORGOT_PASSWORD = "ForgotPassword"
-    ORGANIZATION_INVITATION = "OrganizationInvitation"
-    GENERIC = "Generic"
-    USER_PERMISSION_VALIDATION = "UserPermissionValidation"
-    BIND_NEW_IDENTIFIER = "BindNewIdentifier"
-    MFA_VERIFICATION = "MfaVerification"
-    BIND_MFA = "BindMfa"
+    # Labelled as Logto names them, which is what operators look for.
+    SIGN_IN = "SignIn", "SignIn"
+    REGISTER = "Register", "Register"
+    FORGOT_PASSWORD = "ForgotPassword", "ForgotPassword"
+    ORGANIZATION_INVITATION = "OrganizationInvitation", "OrganizationInvitation"
+    GENERIC = "Generic", "Generic"
+    USER_PERMISSION_VALIDATION = "UserPermissionValidation", "UserPermissionValidation"
+    BIND_NEW_IDENTIFIER = "BindNewIdentifier", "BindNewIdentifier"
+    MFA_VERIFICATION = "MfaVerification", "MfaVerification"
+    BIND_MFA = "BindMfa", "BindMfa"
 
 
 KNOWN_TYPES = frozenset(MessageType.values)
