@@ -119,7 +119,7 @@ def _dispatch(
         return RecipientRejected("SMS to this destination is not enabled")
     deadline = started + settings.SMS_DEADLINE
     last_error: ProviderError | None = None
-    for hop in route.hops:
+    for position, hop in enumerate(route.hops, start=1):
         remaining = deadline - time.monotonic()
         if remaining < MIN_ATTEMPT_SECONDS:
             break
@@ -154,7 +154,8 @@ def _dispatch(
         attempt.error = last_error.message[:300]
         _finish(attempt, t0, attempts)
         if last_error.fails_over:
-            metrics.FAILOVERS.labels(hop.provider, last_error.category).inc()
+            if position < len(route.hops):
+                metrics.FAILOVERS.labels(hop.provider, last_error.category).inc()
         else:
             message.status = Message.Status.REJECTED
             message.provider = hop.provider

@@ -58,6 +58,7 @@ def test_metrics_count_a_sent_and_a_failed_sms(api, live_server, providers):
     assert delta("sms_gateway_http_requests_total", status="400") == 1
     assert delta("sms_gateway_http_requests_total", status="401") == 1
     assert delta("sms_gateway_failovers_total", from_provider="twilio", category="unavailable") == 2
+    assert delta("sms_gateway_failovers_total", from_provider="vonage") == 0  # nothing after it
     assert delta("sms_gateway_provider_seconds_count", provider="twilio", outcome="failed") == 2
     assert delta("sms_gateway_provider_seconds_count", provider="vonage", outcome="sent") == 1
     assert delta("sms_gateway_rejected_requests_total", reason="invalid") == 1
