@@ -72,8 +72,12 @@ class Route(models.Model):
         return f"+{self.prefix}" if self.prefix else "default route"
 
     def clean(self) -> None:
+        import phonenumbers
+
         if self.prefix and self.country:
             raise ValidationError(_("Give a prefix or a country, not both."))
+        if self.country and not phonenumbers.country_code_for_region(self.country):
+            raise ValidationError({"country": _("No phone numbers belong to this country code.")})
 
 
 class RouteProvider(models.Model):

@@ -1,4 +1,4 @@
-"""The admin editor: preview, segments, validation, missing pairs, and the next request."""
+"""The admin: the template editor (preview, segments, validation, missing pairs), routes, records."""
 
 import html
 
@@ -190,3 +190,52 @@ def test_reset_action_restores_shipped_text(staff):
     assert "1 have no shipped text" in page
     french.refresh_from_db()
     assert (french.text, french.is_customized) == (shipped()[("SignIn", "fr")], False)
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"prefix": "33", "country": "FR"}, "Give a prefix or a country, not both."),
+        ({"prefix": "", "country": "XX"}, "No phone numbers belong to this country code."),
+        ({"prefix": "+33", "country": ""}, "Digits of the E.164 number, without"),
+    ],
+)
+def test_route_admin_refuses_bad_rules(staff, data, error):
+    form = {
+        **data,
+        "description": "",
+        "hops-TOTAL_FORMS": "0",
+        "hops-INITIAL_FORMS": "0",
+        "hops-MIN_NUM_FORMS": "0",
+        "hops-MAX_NUM_FORMS": "1000",
+    }
+    page = html.unescape(staff.post("/admin/sms_gateway/route/add/", form).content.decode())
+    assert error in page
+
+
+def test_route_admin_saves_ordered_providers_with_senders(staff):
+    from sms_gateway.models import Route
+
+    staff.post(
+        "/admin/sms_gateway/route/add/",
+        {
+            "prefix": "",
+            "country": "CA",
+            "description": "Canada: numbers only",
+            "hops-TOTAL_FORMS": "2",
+            "hops-INITIAL_FORMS": "0",
+            "hops-MIN_NUM_FORMS": "0",
+            "hops-MAX_NUM_FORMS": "1000",
+            "hops-0-position": "1",
+            "hops-0-provider": "console",
+            "hops-0-sender": "+15551230001",
+            "hops-1-position": "0",
+            "hops-1-provider": "locmem",
+            "hops-1-sender": "+15551230000",
+        },
+    )
+    route = Route.objects.get(country="CA")
+    assert [(h.provider, h.sender) for h in route.hops.all()] == [
+        ("locmem", "+15551230000"),
+        ("console", "+15551230001"),
+    ]
