@@ -1,4 +1,4 @@
-"""The admin: the template editor (preview, segments, validation, missing pairs), routes, records."""
+"""The admin: the template editor (preview, cost, checks, missing pairs), routes, records."""
 
 import html
 
