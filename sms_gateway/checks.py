@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
@@ -79,6 +81,17 @@ def check_production(app_configs: object = None, **kwargs: object) -> list:
                 "SMS_DEFAULT_PROVIDERS uses the console provider while DEBUG is off: "
                 "messages are printed, not sent.",
                 id="sms_gateway.W010",
+            )
+        )
+    if (
+        "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]
+        and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists()
+    ):
+        errors.append(
+            Warning(
+                f"No collected static files in {settings.STATIC_ROOT}: admin pages will fail.",
+                hint="Run python manage.py setup (or collectstatic) on every deploy.",
+                id="sms_gateway.W012",
             )
         )
     if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):

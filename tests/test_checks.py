@@ -32,6 +32,18 @@ def test_production_refuses_insecure_defaults(settings):
     assert {"sms_gateway.E010", "sms_gateway.E011"} <= ids(checks.check_production())
 
 
+def test_production_without_collected_static_files_warns(settings, tmp_path):
+    settings.DEBUG = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = str(tmp_path)
+    assert "sms_gateway.W012" in ids(checks.check_production())
+    (tmp_path / "staticfiles.json").write_text("{}")
+    assert "sms_gateway.W012" not in ids(checks.check_production())
+
+
 def test_production_with_real_settings_has_no_errors(settings):
     settings.DEBUG = False
     settings.SECRET_KEY = STRONG_KEY
