@@ -141,12 +141,13 @@ def test_untrusted_certificate_is_refused(vonage_fake, make, tmp_path):
 def test_two_threads_send_independent_correct_requests(vonage_fake, make):
     provider = make()
     vonage_fake.will(("slow", 0.3), ("slow", 0.3))  # both requests in flight at once
-    results, errors = {}, []
+    results, errors, clients = {}, [], {}
     barrier = threading.Barrier(2)
 
     def worker(n: int) -> None:
         try:
             barrier.wait()
+            clients[n] = id(provider._sms()[1])
             # A JSON call on a shared client would leave Content-Type: application/json
             # behind; each thread has its own client, so nothing leaks between them.
             results[n] = provider.send(
@@ -169,14 +170,29 @@ def test_two_threads_send_independent_correct_requests(vonage_fake, make):
     for request in by_ref.values():
         assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert results[1].provider_message_id != results[2].provider_message_id
-    assert len(provider._clients) == 2
+    assert clients[1] != clients[2]  # one HTTP client per thread
 
 
 def test_one_client_per_thread_is_reused(vonage_fake, make):
     provider = make()
     provider.send(sms(), timeout=5)
+    first = provider._sms()[1]
     provider.send(sms(), timeout=5)
+    assert provider._sms()[1] is first
     assert len(provider._clients) == 1
+
+
+def test_a_finished_thread_leaves_no_client_behind(vonage_fake, make):
+    import gc
+
+    provider = make()
+    worker = threading.Thread(target=provider.send, args=(sms(),), kwargs={"timeout": 5})
+    worker.start()
+    worker.join()
+    del worker
+    gc.collect()
+    assert len(vonage_fake.received) == 1
+    assert len(provider._clients) == 0
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ Only ``vonage_http_client`` and ``vonage_sms`` are imported, not the whole
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from vonage_http_client import Auth, HttpClient, HttpClientOptions
@@ -70,7 +71,9 @@ class VonageProvider(BaseProvider):
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
         self._local = threading.local()
-        self._clients: list[HttpClient] = []
+        # Weak: a client lives as long as its thread (servers that start a thread
+        # per request must not pile them up); close() reaches those still alive.
+        self._clients: weakref.WeakSet[HttpClient] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def _sms(self) -> tuple[Sms, HttpClient]:
@@ -91,7 +94,7 @@ class VonageProvider(BaseProvider):
                 http._session.trust_env = False
             sms = self._local.sms = Sms(http)
             with self._lock:
-                self._clients.append(http)
+                self._clients.add(http)
         return sms, sms.http_client
 
     def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
@@ -127,7 +130,7 @@ class VonageProvider(BaseProvider):
 
     def close(self) -> None:
         with self._lock:
-            for http in self._clients:
+            for http in list(self._clients):
                 http._session.close()
             self._clients.clear()
         self._local = threading.local()
