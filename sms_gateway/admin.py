@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, JsonResponse
 from django.template.loader import render_to_string
@@ -11,15 +10,6 @@ from . import defaults, locales, template_checks
 from .message_types import MessageType
 from .models import Attempt, Message, Route, RouteProvider, Template
 from .providers import provider_aliases
-
-
-def review_template(kind: str, text: str) -> template_checks.Review:
-    return template_checks.review(
-        kind,
-        text,
-        max_segments=settings.SMS_MAX_SEGMENTS,
-        extra_roots=frozenset(settings.SMS_TEMPLATE_EXTRA_ROOTS),
-    )
 
 
 class TemplateForm(forms.ModelForm):
@@ -36,7 +26,7 @@ class TemplateForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("type") and data.get("text") is not None:
-            self.review = review_template(data["type"], data["text"])
+            self.review = template_checks.review_configured(data["type"], data["text"])
             for error in self.review.errors:
                 self.add_error("text", error)
         return data
@@ -68,16 +58,20 @@ class TemplateAdmin(admin.ModelAdmin):
 
     @admin.display(description="segments (sample)")
     def segments(self, obj: Template) -> str:
-        analysis = review_template(obj.type, obj.text).analysis
+        analysis = template_checks.review_configured(obj.type, obj.text).analysis
         return f"{analysis.segments} × {analysis.encoding}"
 
     @admin.display(description="preview")
     def preview(self, obj: Template | None) -> str:
-        data = review_template(obj.type, obj.text).as_dict() if obj and obj.pk else None
+        data = (
+            template_checks.review_configured(obj.type, obj.text).as_dict()
+            if obj and obj.pk
+            else None
+        )
         return render_to_string("admin/sms_gateway/template/preview.html", {"review": data})
 
     def save_model(self, request, obj: Template, form, change: bool) -> None:  # noqa: ANN001
-        obj.is_customized = defaults.shipped().get((obj.type, obj.locale)) != obj.text
+        obj.is_customized = defaults.differs_from_shipped(obj.type, obj.locale, obj.text)
         super().save_model(request, obj, form, change)
         review = getattr(form, "review", None)
         for warning in review.warnings if review else []:
@@ -96,7 +90,9 @@ class TemplateAdmin(admin.ModelAdmin):
         if request.method != "POST" or not self.has_view_permission(request):
             return JsonResponse({"message": "POST, as staff."}, status=405)
         kind = request.POST.get("type", "")
-        return JsonResponse(review_template(kind, request.POST.get("text", "")).as_dict())
+        return JsonResponse(
+            template_checks.review_configured(kind, request.POST.get("text", "")).as_dict()
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
         existing = set(Template.objects.values_list("type", "locale"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,9 +30,16 @@ VERSION_KEY = "sms_gateway:catalog-version"
 class Catalog:
     templates: dict[tuple[str, str], str]  # (type, locale) -> text
     routes: tuple[RouteRule, ...]
+    locales: dict[str, tuple[str, ...]] = field(init=False)  # type -> its locales
 
-    def locales_for(self, message_type: str) -> list[str]:
-        return [locale for (kind, locale) in self.templates if kind == message_type]
+    def __post_init__(self) -> None:
+        by_type: dict[str, list[str]] = {}
+        for kind, locale in self.templates:
+            by_type.setdefault(kind, []).append(locale)
+        object.__setattr__(self, "locales", {k: tuple(v) for k, v in by_type.items()})
+
+    def locales_for(self, message_type: str) -> tuple[str, ...]:
+        return self.locales.get(message_type, ())
 
 
 _lock = threading.Lock()

@@ -36,6 +36,11 @@ def shipped() -> dict[tuple[str, str], str]:
     return texts
 
 
+def differs_from_shipped(kind: str, locale: str, text: str) -> bool:
+    """An operator's text: loading the shipped defaults must leave it alone."""
+    return shipped().get((kind, locale)) != text
+
+
 @dataclass
 class LoadReport:
     created: int = 0

@@ -95,3 +95,15 @@ def review(
             f"alphabet, so one segment holds 70 characters instead of 160."
         )
     return result
+
+
+def review_configured(kind: str, text: str) -> Review:
+    """``review`` with this deployment's limits (SMS_MAX_SEGMENTS, SMS_TEMPLATE_EXTRA_ROOTS)."""
+    from django.conf import settings
+
+    return review(
+        kind,
+        text,
+        max_segments=settings.SMS_MAX_SEGMENTS,
+        extra_roots=frozenset(settings.SMS_TEMPLATE_EXTRA_ROOTS),
+    )

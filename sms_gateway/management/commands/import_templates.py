@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -51,9 +50,7 @@ class Command(BaseCommand):
             if not isinstance(text, str):
                 problems.append(f"{where}: text must be a string.")
                 continue
-            review = template_checks.review(
-                kind, text, settings.SMS_MAX_SEGMENTS, frozenset(settings.SMS_TEMPLATE_EXTRA_ROOTS)
-            )
+            review = template_checks.review_configured(kind, text)
             problems += [f"{where}: {error}" for error in review.errors]
             rows.append((kind, locales.normalize(locale), text))
         if problems:
@@ -62,7 +59,7 @@ class Command(BaseCommand):
         created = updated = unchanged = 0
         with transaction.atomic():
             for kind, locale, text in rows:
-                customized = defaults.shipped().get((kind, locale)) != text
+                customized = defaults.differs_from_shipped(kind, locale, text)
                 template, was_created = Template.objects.get_or_create(
                     type=kind, locale=locale, defaults={"text": text, "is_customized": customized}
                 )
