@@ -54,8 +54,11 @@ class Api:
 
 
 @pytest.fixture
-def api(live_server) -> Api:
-    return Api(live_server.url)
+def api(live_server):
+    client = Api(live_server.url)
+    yield client
+    # Close keep-alive connections now, not when the live server shuts down.
+    client.session.close()
 
 
 def logto_body(**overrides) -> dict:
