@@ -5,10 +5,12 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.html import format_html, format_html_join
 
-from . import defaults, locales, template_checks
-from .message_types import MessageType
-from .models import Attempt, Message, Route, RouteProvider, Template
+from .catalog import defaults
+from .core import locales, template_checks
+from .core.message_types import MessageType
+from .models import Message, Route, RouteProvider, Template
 from .providers import provider_aliases
 
 
@@ -138,25 +140,6 @@ class RouteAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("hops")
 
 
-class AttemptInline(admin.TabularInline):
-    model = Attempt
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = [
-        "provider",
-        "outcome",
-        "category",
-        "error_code",
-        "error",
-        "provider_message_id",
-        "duration_ms",
-        "started_at",
-    ]
-
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = [
@@ -172,10 +155,39 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "type", "provider", "country", "locale"]
     search_fields = ["to", "provider_message_id", "id"]
     date_hierarchy = "created_at"
-    inlines = [AttemptInline]
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
-        return [field.name for field in Message._meta.fields]
+        return [f.name for f in Message._meta.fields if f.name != "attempts"] + ["attempts_table"]
+
+    @admin.display(description="Attempts")
+    def attempts_table(self, message: Message) -> str:
+        columns = [
+            "provider",
+            "sender",
+            "outcome",
+            "category",
+            "error_code",
+            "error",
+            "provider_message_id",
+            "duration_ms",
+            "started_at",
+        ]
+        return (
+            format_html(
+                "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+                format_html_join("", "<th>{}</th>", ((c.replace("_", " "),) for c in columns)),
+                format_html_join(
+                    "",
+                    "<tr>{}</tr>",
+                    (
+                        (format_html_join("", "<td>{}</td>", ((a.get(c, ""),) for c in columns)),)
+                        for a in message.attempts
+                    ),
+                ),
+            )
+            if message.attempts
+            else "(none)"
+        )
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False

@@ -8,7 +8,10 @@ class SmsGatewayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import catalog, checks, schema  # noqa: F401  (signals, checks, OpenAPI)
-        from .defaults import load_after_migrate
+        # Imported for their side effects: catalog signals, system checks, OpenAPI extension.
+        from .api import schema  # noqa: F401
+        from .catalog import snapshot  # noqa: F401
+        from .catalog.defaults import load_after_migrate
+        from .ops import checks  # noqa: F401
 
         post_migrate.connect(load_after_migrate, sender=self)

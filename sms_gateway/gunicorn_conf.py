@@ -12,7 +12,9 @@ import os
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, os.cpu_count() or 1)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# No thread holds a database connection while it waits on a provider (see
+# sending/record.py), so threads are cheap: see README, "Sizing".
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 
 # A request may last SMS_DEADLINE plus the time to record it: never kill it before.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", float(os.environ.get("SMS_DEADLINE", "12")) + 18))

@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .message_types import MessageType
+from .core.message_types import MessageType
 
 
 class Template(models.Model):
@@ -134,11 +134,15 @@ class Message(models.Model):
     body = models.TextField(blank=True, help_text=_("Rendered text with the code masked."))
     encoding = models.CharField(max_length=8, blank=True)
     segments = models.PositiveSmallIntegerField(default=0)
+    route = models.CharField(max_length=40, blank=True, help_text=_("The route chosen."))
     provider = models.CharField(max_length=64, blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     error = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # One entry per provider tried, in order: written with the outcome in the
+    # same statement (see sending.attempts.AttemptRecord for the keys).
+    attempts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,27 +152,3 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} to {self.to} ({self.status})"
-
-
-class Attempt(models.Model):
-    """One try at one provider for one message."""
-
-    class Outcome(models.TextChoices):
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
-    provider = models.CharField(max_length=64)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices)
-    category = models.CharField(max_length=32, blank=True)
-    error_code = models.CharField(max_length=32, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    provider_message_id = models.CharField(max_length=100, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["started_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.provider}: {self.outcome}"

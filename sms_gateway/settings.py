@@ -42,7 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sms_gateway.request_id.RequestIdMiddleware",
+    "sms_gateway.ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,14 +75,38 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+_db = DATABASES["default"]
+if _db["ENGINE"].endswith("postgresql") and env.bool("DATABASE_POOL", default=True):
+    # A pool per worker process (psycopg_pool). The send path takes a connection
+    # for its first write and gives it back while providers are waited on, so a
+    # few connections serve hundreds of threads. Connections are not checked on
+    # checkout: that would be a round trip per request.
+    _db["CONN_MAX_AGE"] = 0  # required by Django's pool
+    _db["CONN_HEALTH_CHECKS"] = False
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        "max_idle": 300,
+        "max_lifetime": 1800,
+    }
+else:
+    _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    _db["CONN_HEALTH_CHECKS"] = True
+if _db["ENGINE"].endswith("sqlite3"):
     # Several threads of the dev server write records: wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    _db.setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sms-gateway")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # One client and connection pool per process, and short socket timeouts: a
+    # stuck Redis must not hold requests (see ops/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "sms_gateway.ops.redis_cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,7 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "sms_gateway.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "sms_gateway.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -205,6 +229,13 @@ SMS_TEMPLATE_EXTRA_ROOTS = env.list("SMS_TEMPLATE_EXTRA_ROOTS", default=[])
 # Seconds for one provider attempt, and for the whole request with failover.
 SMS_ATTEMPT_TIMEOUT = env.float("SMS_ATTEMPT_TIMEOUT", default=5.0)
 SMS_DEADLINE = env.float("SMS_DEADLINE", default=12.0)
+# Policy steps of the send path's guard stage, in order (dotted paths to callables).
+SMS_GUARD = env.list("SMS_GUARD", default=[])
+# Seconds a worker trusts its in-memory templates and routes before asking the
+# shared cache whether they changed: an edit reaches other processes within this.
+SMS_CATALOG_CHECK_INTERVAL = env.float("SMS_CATALOG_CHECK_INTERVAL", default=1.0)
+# Connections each provider keeps open per process: at least the threads per worker.
+SMS_HTTP_POOL_SIZE = env.int("SMS_HTTP_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=64))
 
 # --- Metrics --------------------------------------------------------------------
 # /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>", or from
@@ -218,10 +249,10 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sms_gateway.request_id.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "sms_gateway.ops.request_id.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "sms_gateway.log_format.JsonFormatter"},
-        "text": {"()": "sms_gateway.log_format.TextFormatter"},
+        "json": {"()": "sms_gateway.ops.log_format.JsonFormatter"},
+        "text": {"()": "sms_gateway.ops.log_format.TextFormatter"},
     },
     "handlers": {
         "console": {

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import health
-from .metrics import metrics_view
-from .views import SendMessageView
+from .api.views import SendMessageView
+from .ops import health
+from .ops.metrics import metrics_view
 
 urlpatterns = [
     re_path(r"^sms/send/?$", SendMessageView.as_view(), name="send-sms"),

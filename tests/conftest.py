@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sms_gateway import catalog
+from sms_gateway.catalog import snapshot as catalog
 from sms_gateway.providers import locmem
 
 TOKEN = "Bearer test-token"

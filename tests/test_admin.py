@@ -174,7 +174,7 @@ def test_message_admin_is_read_only(staff):
 
 
 def test_reset_action_restores_shipped_text(staff):
-    from sms_gateway.defaults import shipped
+    from sms_gateway.catalog.defaults import shipped
 
     Template.objects.filter(type="SignIn", locale="fr").update(
         text="Edited {{code}}", is_customized=True

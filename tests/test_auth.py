@@ -1,6 +1,6 @@
 import pytest
 
-from sms_gateway.authentication import token_matches
+from sms_gateway.api.authentication import token_matches
 from sms_gateway.models import Message
 
 from .conftest import logto_body

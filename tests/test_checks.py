@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sms_gateway import checks
+from sms_gateway.ops import checks
 from sms_gateway.providers import build_provider
 
 STRONG_KEY = "k" * 60
@@ -62,7 +62,7 @@ def test_production_with_real_settings_has_no_errors(settings):
             "unknown option(s) X",
         ),
         ({"OPTIONS": {}}, "takes BACKEND"),
-        ({"BACKEND": "sms_gateway.errors.Category"}, "must be a BaseProvider subclass"),
+        ({"BACKEND": "sms_gateway.core.errors.Category"}, "must be a BaseProvider subclass"),
     ],
 )
 def test_bad_provider_config_names_the_setting(settings, config, fragment):

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from sms_gateway.defaults import load_shipped, shipped
+from sms_gateway.catalog.defaults import load_shipped, shipped
 from sms_gateway.models import Template
 
 pytestmark = pytest.mark.django_db

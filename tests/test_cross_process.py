@@ -42,6 +42,8 @@ def test_admin_edit_reaches_all_workers_through_redis(tmp_path):
         template = Template.objects.get(type="SignIn", locale="en")
         template.text = "Edited: {{code}}"
         template.save()  # what the admin does; the commit publishes a new version
+        # Workers look at the shared version at most once per SMS_CATALOG_CHECK_INTERVAL.
+        time.sleep(settings.SMS_CATALOG_CHECK_INTERVAL + 0.5)
 
         for _ in range(6):
             assert server.session.post(url, json=logto_body(), headers=headers, timeout=30).ok

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sms_gateway.encoding import GSM7, UCS2, analyze, is_gsm7
+from sms_gateway.core.encoding import GSM7, UCS2, analyze, is_gsm7
 
 A = "a"
 

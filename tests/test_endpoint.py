@@ -2,8 +2,8 @@
 
 import pytest
 
-from sms_gateway.message_types import MessageType
-from sms_gateway.models import Attempt, Message, Template
+from sms_gateway.core.message_types import MessageType
+from sms_gateway.models import Message, Template
 
 from .conftest import logto_body
 
@@ -51,9 +51,11 @@ def test_logto_request_is_sent_and_recorded(api, outbox, to):
     assert message.segments == 1
     assert message.encoding == "GSM-7"
     assert message.body == EXPECTED_EN["SignIn"].replace("123456", "******")
-    [attempt] = message.attempts.all()
-    assert attempt.outcome == Attempt.Outcome.SENT
-    assert attempt.provider == "locmem"
+    assert message.route == "default"
+    [attempt] = message.attempts
+    assert attempt["outcome"] == "sent"
+    assert attempt["provider"] == "locmem"
+    assert attempt["provider_message_id"] == message.provider_message_id
 
 
 @pytest.mark.parametrize("kind", MessageType.values)

@@ -43,13 +43,16 @@ def test_readiness_fails_when_the_database_is_down(client):
         broken_settings["NAME"] = "/nonexistent-directory/gateway.sqlite3"
     else:
         broken_settings["PORT"] = "1"  # nothing listens there
-    broken = type(real)(broken_settings, alias="default")
+    # Its own alias: with DATABASE_POOL the pool is kept per alias.
+    broken = type(real)(broken_settings, alias="broken")
     connections["default"] = broken
     try:
         response = client.get("/readyz")
     finally:
         connections["default"] = real
         broken.close()
+        if getattr(broken, "pool", None) is not None:
+            broken.close_pool()
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "unavailable"
     assert response.json()["status"] == "unavailable"

@@ -1,21 +1,22 @@
-"""Steady state: templates and routes come from the in-process snapshot, not the database."""
+"""Steady state: two SQL statements per SMS, no template or route query, no cache round trip."""
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sms_gateway import sending
-from sms_gateway.models import Route, Template
-from sms_gateway.phone import parse
+from sms_gateway.core.phone import parse
+from sms_gateway.models import Message, Route, Template
+
+from .services import require_redis
 
 pytestmark = pytest.mark.django_db
 
 
-def send(code="123456"):
+def send(code="123456", to="33612345678"):
     return sending.send(
-        sending.SmsRequest(
-            to=parse("33612345678"), type="SignIn", payload={"code": code, "locale": "en"}
-        )
+        sending.SmsRequest(to=parse(to), type="SignIn", payload={"code": code, "locale": "en"})
     )
 
 
@@ -27,14 +28,36 @@ def catalog_queries(queries) -> list[str]:
     ]
 
 
-def test_no_template_or_route_query_in_steady_state(outbox):
+def test_a_sent_sms_costs_one_insert_and_one_update(outbox):
     send()  # loads the snapshot
     with CaptureQueriesContext(connection) as ctx:
         outcome = send()
-    assert outcome.message.status == "sent"
-    assert catalog_queries(ctx.captured_queries) == []
-    # what remains is recording: the message, its attempt, its outcome
-    assert len(ctx.captured_queries) == 3
+    assert outcome.status == "sent"
+    statements = [q["sql"].split()[0].upper() for q in ctx.captured_queries]
+    assert statements == ["INSERT", "UPDATE"], ctx.captured_queries
+    message = Message.objects.get(pk=outcome.message_id)
+    assert message.status == "sent" and len(message.attempts) == 1
+
+
+def test_a_refused_sms_costs_one_insert(outbox):
+    Route.objects.create(prefix="7")  # no providers: blocked
+    send()
+    with CaptureQueriesContext(connection) as ctx:
+        outcome = send(to="79161234567")
+    assert outcome.status == "rejected"
+    assert [q["sql"].split()[0].upper() for q in ctx.captured_queries] == ["INSERT"]
+    assert [sms.to for _, sms in outbox] == ["+33612345678"]  # the warm-up only
+
+
+def test_a_failed_over_sms_still_costs_two_statements(outbox, settings):
+    route = Route.objects.create()
+    route.hops.create(provider="ghost", position=0)  # not configured: fails over
+    route.hops.create(provider="locmem", position=1)
+    send()
+    with CaptureQueriesContext(connection) as ctx:
+        outcome = send()
+    assert outcome.status == "sent" and len(outcome.attempts) == 2
+    assert len(ctx.captured_queries) == 2
 
 
 def test_a_change_reloads_the_snapshot_once(outbox):
@@ -48,5 +71,22 @@ def test_a_change_reloads_the_snapshot_once(outbox):
         send()
     assert catalog_queries(ctx.captured_queries)  # reloaded once
     assert catalog_queries(again.captured_queries) == []
-    assert first.message.status == "sent"
+    assert first.status == "sent"
     assert outbox[-1][1].sender == "Acme"
+
+
+def test_no_redis_round_trip_within_the_check_interval(outbox, settings):
+    require_redis()
+    settings.SMS_CATALOG_CHECK_INTERVAL = 3600
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+    def commands() -> int:
+        stats = client.info("commandstats")
+        return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
+
+    send()  # loads the snapshot and its version
+    before = commands()
+    for n in range(20):
+        assert send(to=f"3361234{n:04d}").status == "sent"
+    assert commands() - before == 0
+    client.close()

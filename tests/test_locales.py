@@ -2,9 +2,9 @@
 
 import pytest
 
-from sms_gateway import locales
-from sms_gateway.defaults import shipped
-from sms_gateway.phone import parse
+from sms_gateway.catalog.defaults import shipped
+from sms_gateway.core import locales
+from sms_gateway.core.phone import parse
 
 SHIPPED = sorted({locale for _, locale in shipped()})
 

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from sms_gateway.log_format import JsonFormatter, TextFormatter
+from sms_gateway.ops.log_format import JsonFormatter, TextFormatter
 
 from .conftest import logto_body
 

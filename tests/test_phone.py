@@ -1,6 +1,6 @@
 import pytest
 
-from sms_gateway.phone import InvalidNumber, mask, parse
+from sms_gateway.core.phone import InvalidNumber, mask, parse
 
 
 @pytest.mark.parametrize(

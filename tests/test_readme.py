@@ -102,12 +102,7 @@ def test_readme_serve_command_serves_logto_on_the_embedded_default(tmp_path):
 
 
 def test_every_environment_variable_is_documented():
-    sources = [
-        ROOT / "sms_gateway" / "settings.py",
-        ROOT / "sms_gateway" / "gunicorn_conf.py",
-        ROOT / "sms_gateway" / "metrics.py",
-        ROOT / "sms_gateway" / "management" / "commands" / "setup.py",
-    ]
+    sources = sorted((ROOT / "sms_gateway").rglob("*.py"))
     pattern = re.compile(
         r"""(?:env(?:\.\w+)?|os\.environ\.get|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
     )

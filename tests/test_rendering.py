@@ -1,6 +1,6 @@
 import pytest
 
-from sms_gateway.rendering import placeholders, render
+from sms_gateway.core.rendering import placeholders, render
 
 PAYLOAD = {
     "code": "123456",

@@ -1,6 +1,6 @@
 import pytest
 
-from sms_gateway.routing import Hop, RouteRule, choose
+from sms_gateway.core.routing import Hop, RouteRule, choose
 
 RULES = [
     RouteRule(hops=(Hop("default"),)),

@@ -3,11 +3,11 @@
 import pytest
 from django.conf import settings
 
-from sms_gateway import template_checks
-from sms_gateway.defaults import shipped
-from sms_gateway.encoding import analyze
-from sms_gateway.message_types import CODE_TYPES, MessageType
-from sms_gateway.rendering import render
+from sms_gateway.catalog.defaults import shipped
+from sms_gateway.core import template_checks
+from sms_gateway.core.encoding import analyze
+from sms_gateway.core.message_types import CODE_TYPES, MessageType
+from sms_gateway.core.rendering import render
 
 LOGTO_LANGUAGES = [
     "ar", "cs", "de", "en", "es", "es-MX", "fa-IR", "fr", "it", "ja", "ko", "pl-PL",

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from sms_gateway.defaults import shipped
+from sms_gateway.catalog.defaults import shipped
 from sms_gateway.models import Template
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from sms_gateway.errors import Category, ProviderError
+from sms_gateway.core.errors import Category, ProviderError
 from sms_gateway.providers.base import OutgoingSMS
 from sms_gateway.providers.twilio import TwilioProvider, error_category
 

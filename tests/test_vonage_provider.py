@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from sms_gateway.errors import Category, ProviderError
+from sms_gateway.core.errors import Category, ProviderError
 from sms_gateway.providers.base import OutgoingSMS
 from sms_gateway.providers.vonage import VonageProvider, http_category, status_category
 

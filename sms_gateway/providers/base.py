@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import requests
 from django.core.exceptions import ImproperlyConfigured
 
-from ..errors import Category, ProviderError
+from ..core.errors import Category, ProviderError
 
 
 @dataclass(frozen=True)

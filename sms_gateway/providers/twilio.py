@@ -3,7 +3,9 @@
 Traps handled here: the SDK has no timeout by default (we pass one per
 attempt), reads region/edge from the environment unless told otherwise (we
 pass them explicitly), and is safe to share between threads, so one client per
-process pools connections.
+process pools connections, in a pool as large as the threads (the SDK's holds
+at most 32, and only for https). Its ``requests`` session does not read the
+environment (proxy variables, CA bundle) on every call: a proxy is an option.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from ..errors import Category, ProviderError
+from ..core.errors import Category, ProviderError
 from .base import BaseProvider, OutgoingSMS, SendResult
 
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -74,8 +78,14 @@ class _HttpClient(TwilioHttpClient):
     would have been called at in the ``Host`` header.
     """
 
-    def __init__(self, base_url: str = "") -> None:
-        super().__init__(pool_connections=True)
+    def __init__(self, base_url: str = "", pool_size: int = 10, proxy: str = "") -> None:
+        super().__init__(
+            pool_connections=True, proxy={"http": proxy, "https": proxy} if proxy else None
+        )
+        self.session.trust_env = False
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.base_url = urlsplit(base_url) if base_url else None
         self.attempt = threading.local()
 
@@ -100,12 +110,18 @@ class TwilioProvider(BaseProvider):
         "REGION": "",  # e.g. ie1 for Twilio's EU region
         "EDGE": "",  # e.g. dublin
         "API_BASE_URL": "",  # send to this scheme://host:port instead (a proxy, a fake)
+        "PROXY": "",  # http(s)://host:port of an egress proxy; the environment's is ignored
+        "POOL_SIZE": 0,  # connections kept per process; 0: SMS_HTTP_POOL_SIZE
     }
     required = ("ACCOUNT_SID", "AUTH_TOKEN")
 
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
-        self.http = _HttpClient(self.config["API_BASE_URL"])
+        self.http = _HttpClient(
+            self.config["API_BASE_URL"],
+            pool_size=self.config["POOL_SIZE"] or settings.SMS_HTTP_POOL_SIZE,
+            proxy=self.config["PROXY"],
+        )
         self.client = Client(
             self.config["ACCOUNT_SID"],
             self.config["AUTH_TOKEN"],

@@ -4,7 +4,9 @@ Traps handled here: the HTTP client is not thread-safe (it mutates one
 headers dict and keeps the last response), so each thread gets its own; it
 re-sends a POST up to ``pool_maxsize`` times when the server drops the
 connection, so the pool holds one connection and nothing is retried; it has no
-default timeout; non-GSM text must be sent with ``type=unicode``.
+default timeout; non-GSM text must be sent with ``type=unicode``. Sessions do
+not read the environment (proxy variables, CA bundle) on every call: a proxy
+and a CA bundle are options.
 Only ``vonage_http_client`` and ``vonage_sms`` are imported, not the whole
 ``vonage`` package (hundreds of modules).
 """
@@ -20,7 +22,7 @@ from vonage_http_client.errors import HttpRequestError
 from vonage_sms import Sms, SmsMessage
 from vonage_utils.errors import VonageError
 
-from ..errors import Category, ProviderError
+from ..core.errors import Category, ProviderError
 from .base import BaseProvider, OutgoingSMS, SendResult
 
 # Per-message ``status`` codes of the SMS API (see the API's x-errors).
@@ -64,7 +66,8 @@ class VonageProvider(BaseProvider):
         "FROM": "",  # number or alphanumeric brand, when the route gives none
         "CALLBACK": "",  # delivery-receipt URL (otherwise the account's setting)
         "REST_HOST": "rest.nexmo.com",  # host[:port]; always https
-        "CA_BUNDLE": "",  # CA file to trust instead of the environment's (private CA, fake)
+        "CA_BUNDLE": "",  # CA file to trust instead of the system's (private CA, fake)
+        "PROXY": "",  # http(s)://host:port of an egress proxy; the environment's is ignored
     }
     required = ("API_KEY", "API_SECRET")
 
@@ -88,10 +91,16 @@ class VonageProvider(BaseProvider):
                     max_retries=0,
                 ),
             )
+            # Otherwise requests scans the environment on every call, and
+            # REQUESTS_CA_BUNDLE there would override session.verify.
+            http._session.trust_env = False
             if self.config["CA_BUNDLE"]:
-                # REQUESTS_CA_BUNDLE in the environment would override session.verify.
                 http._session.verify = self.config["CA_BUNDLE"]
-                http._session.trust_env = False
+            if self.config["PROXY"]:
+                http._session.proxies = {
+                    "http": self.config["PROXY"],
+                    "https": self.config["PROXY"],
+                }
             sms = self._local.sms = Sms(http)
             with self._lock:
                 self._clients.add(http)

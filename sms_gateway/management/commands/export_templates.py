@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from sms_gateway.models import Template
+from ...models import Template
 
 FORMAT = 1
 

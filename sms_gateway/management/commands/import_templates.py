@@ -7,9 +7,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from sms_gateway import defaults, locales, template_checks
-from sms_gateway.message_types import KNOWN_TYPES
-from sms_gateway.models import Template
+from ...catalog import defaults
+from ...core import locales, template_checks
+from ...core.message_types import KNOWN_TYPES
+from ...models import Template
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from sms_gateway.defaults import load_shipped
+from ...catalog.defaults import load_shipped
 
 
 class Command(BaseCommand):

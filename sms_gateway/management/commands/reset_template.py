@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sms_gateway.defaults import reset, shipped
+from ...catalog.defaults import reset, shipped
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from sms_gateway.defaults import load_shipped
-from sms_gateway.models import Template
+from ...catalog.defaults import load_shipped
+from ...models import Template
 
 
 class Command(BaseCommand):

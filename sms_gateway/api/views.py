@@ -1,4 +1,4 @@
-"""The endpoint Logto's HTTP SMS connector calls."""
+"""The endpoint Logto's HTTP SMS connector calls: validate, send, answer."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import metrics, sending
+from .. import sending
+from ..ops import metrics
 from .authentication import GatewayTokenAuthentication, HasGatewayToken
-from .errors import NoTemplate, RecipientRejected, SendFailed
 from .serializers import ErrorSerializer, SendMessageSerializer, SentSerializer
 
 
@@ -44,32 +44,19 @@ class SendMessageView(APIView):
                 request_id=getattr(request._request, "request_id", ""),
             )
         )
-        message = outcome.message
-        error = outcome.error
-        if error is None:
-            return Response(
-                {
-                    "id": str(message.pk),
-                    "status": message.status,
-                    "provider": message.provider,
-                    "locale": message.locale,
-                    "segments": message.segments,
-                }
-            )
-        body = {"message": "", "id": str(message.pk)}
-        if isinstance(error, RecipientRejected):
-            metrics.rejected("recipient")
-            body["message"] = f"The SMS cannot be sent: {error}."
-            return Response(body, status=400)
-        if isinstance(error, NoTemplate):
-            metrics.rejected("no_template")
-            body["message"] = "No SMS template is configured for this message."
-            return Response(body, status=500)
-        if isinstance(error, SendFailed):
-            metrics.rejected("send_failed")
-            body["message"] = "The SMS could not be sent right now. Please try again later."
-            return Response(body, status=502)
-        raise error
+        if outcome.error is not None:
+            # Recorded already; the exception handler answers it (api/errors.py).
+            outcome.error.message_id = outcome.message_id
+            raise outcome.error
+        return Response(
+            {
+                "id": str(outcome.message_id),
+                "status": outcome.status,
+                "provider": outcome.provider,
+                "locale": outcome.locale,
+                "segments": outcome.segments,
+            }
+        )
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
         metrics.HTTP_REQUESTS.labels(status=str(response.status_code)).inc()

@@ -48,3 +48,16 @@ class RecipientRejected(GatewayError):
 
 class NoTemplate(GatewayError):
     """Neither the type nor Generic has a template in any candidate locale."""
+
+
+class Refused(GatewayError):
+    """A guard policy refused to send this SMS (rate limit, country, number type...).
+
+    ``reason`` is a short machine word for records and metrics; the message is
+    what the end user may read. ``retry_after`` (seconds) is set when waiting helps.
+    """
+
+    def __init__(self, reason: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after = retry_after

@@ -15,8 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .message_types import KNOWN_TYPES
-from .models import Template
+from ..core.message_types import KNOWN_TYPES
+from ..models import Template
 
 
 def shipped_dir() -> Path:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import locales
-from .catalog import Catalog
 from .errors import NoTemplate
 from .message_types import KNOWN_TYPES, MessageType
+
+if TYPE_CHECKING:
+    from ..catalog.snapshot import Catalog
 
 
 @dataclass(frozen=True)

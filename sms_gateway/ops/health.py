@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
-from .providers import get_provider, provider_aliases
+from ..providers import get_provider, provider_aliases
 
 logger = logging.getLogger(__name__)
 

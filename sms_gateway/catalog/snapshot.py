@@ -1,15 +1,18 @@
 """Templates and routes as one in-process snapshot, reloaded only when they change.
 
-The hot path reads no table: each request compares the snapshot's version with
-one key in the shared cache (Redis in production), and a save or delete of a
-template or route writes a new version there, so every worker process reloads
-on its next request.
+The hot path reads no table and, most of the time, not even the cache: at most
+once per ``SMS_CATALOG_CHECK_INTERVAL`` seconds a process compares its
+snapshot's version with one key in the shared cache (Redis in production). A
+save or delete of a template or route writes a new version there, so every
+other process reloads within that interval; the process that saved reloads at
+once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -18,8 +21,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from .models import Route, RouteProvider, Template
-from .routing import Hop, RouteRule
+from ..core.routing import Hop, RouteRule
+from ..models import Route, RouteProvider, Template
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,15 @@ class Catalog:
 
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"version": None, "catalog": None}
+
+
+class _State:
+    version: str | None = None  # the shared version the snapshot was loaded at
+    catalog: Catalog | None = None
+    checked: float = float("-inf")  # time.monotonic() of the last look at the shared version
+
+
+_state = _State()
 
 
 def load() -> Catalog:
@@ -74,18 +85,26 @@ def _shared_version() -> str | None:
 
 
 def current() -> Catalog:
+    now = time.monotonic()
+    if (
+        _state.catalog is not None
+        and _state.version is not None
+        and now - _state.checked < settings.SMS_CATALOG_CHECK_INTERVAL
+    ):
+        return _state.catalog
     version = _shared_version()
-    if version is not None and _state["version"] == version:
-        return _state["catalog"]  # type: ignore[return-value]
+    if version is not None and _state.version == version and _state.catalog is not None:
+        _state.checked = now
+        return _state.catalog
     catalog = load()
     if version is not None:
         with _lock:
-            _state["version"], _state["catalog"] = version, catalog
+            _state.version, _state.catalog, _state.checked = version, catalog, now
     return catalog
 
 
 def invalidate() -> None:
-    _state["version"] = None
+    _state.version = None
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
@@ -95,7 +114,7 @@ def invalidate() -> None:
 def _changed(sender: type, **kwargs: object) -> None:
     # This process stops trusting its snapshot at once; the others learn of the
     # change when it is committed.
-    _state["version"] = None
+    _state.version = None
     transaction.on_commit(invalidate)
 
 

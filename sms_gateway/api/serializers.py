@@ -7,8 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from . import phone
-from .message_types import KNOWN_TYPES, TYPE_NAME, MessageType
+from ..core import phone
+from ..core.message_types import KNOWN_TYPES, TYPE_NAME, MessageType
 
 # Types whose SMS is useless without a code. Generic (Logto's test button sends
 # a code, other uses may not) and OrganizationInvitation (a link) are exempt.

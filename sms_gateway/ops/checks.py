@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import INSECURE_DEV_SECRET_KEY
+from ..settings import INSECURE_DEV_SECRET_KEY
 
 
 @register(Tags.security, deploy=False)
@@ -27,7 +27,7 @@ def check_tokens(app_configs: object = None, **kwargs: object) -> list:
 
 @register(deploy=False)
 def check_providers(app_configs: object = None, **kwargs: object) -> list:
-    from .providers import build_provider
+    from ..providers import build_provider
 
     errors = []
     for alias in settings.SMS_PROVIDERS:

@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class GatewayTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "sms_gateway.authentication.GatewayTokenAuthentication"
+    target_class = "sms_gateway.api.authentication.GatewayTokenAuthentication"
     name = "LogtoAuthorization"
 
     def get_security_definition(self, auto_schema):  # noqa: ANN001, ANN201

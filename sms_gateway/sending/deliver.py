@@ -1,0 +1,113 @@
+"""Stage 4: the route's providers, in order, under the request's deadline. No database.
+
+Each attempt gets ``min(SMS_ATTEMPT_TIMEOUT, time left)``; none starts with
+less than ``MIN_ATTEMPT_SECONDS`` left. A recipient-side refusal stops there
+(the next provider would refuse too); anything else moves on to the next hop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from ..core.errors import Category, ProviderError, RecipientRejected, SendFailed
+from ..core.routing import Hop
+from ..models import Message
+from ..ops import metrics
+from ..ops.log_format import describe_exception
+from ..providers import OutgoingSMS, SendResult, get_provider
+from .state import AttemptRecord, Delivery, Draft
+
+logger = logging.getLogger("sms_gateway.sms")
+
+# Below this, an attempt could not finish anyway.
+MIN_ATTEMPT_SECONDS = 0.2
+
+
+def deliver(draft: Draft, deadline: float) -> Delivery:
+    sms = OutgoingSMS(
+        to=draft.request.to.e164,
+        text=draft.text,
+        masked_text=draft.body,
+        sender="",
+        reference=str(draft.message_id),  # 36 characters: within Vonage's 40 for client-ref
+        unicode=draft.unicode,
+    )
+    hops = draft.route.hops if draft.route else ()
+    attempts: list[AttemptRecord] = []
+    last_error: ProviderError | None = None
+    for position, hop in enumerate(hops, start=1):
+        remaining = deadline - time.monotonic()
+        if remaining < MIN_ATTEMPT_SECONDS:
+            break
+        attempt, result, error = _attempt(hop, sms, min(settings.SMS_ATTEMPT_TIMEOUT, remaining))
+        attempts.append(attempt)
+        if result is not None:
+            return Delivery(
+                Message.Status.SENT,
+                provider=hop.provider,
+                provider_message_id=attempt.provider_message_id,
+                attempts=tuple(attempts),
+            )
+        last_error = error
+        if not error.fails_over:
+            return Delivery(
+                Message.Status.REJECTED,
+                provider=hop.provider,
+                error=f"{hop.provider}: {error.message}"[:300],
+                exception=RecipientRejected("the number is invalid or cannot receive SMS"),
+                attempts=tuple(attempts),
+            )
+        if position < len(hops):
+            metrics.FAILOVERS.labels(hop.provider, error.category).inc()
+    if last_error is None:
+        detail = "deadline exceeded before any provider was tried"
+    else:
+        detail = f"all providers failed; last: {last_error.provider}: {last_error.message}"
+    return Delivery(
+        Message.Status.FAILED,
+        error=detail[:300],
+        exception=SendFailed(detail[:300]),
+        attempts=tuple(attempts),
+    )
+
+
+def _attempt(
+    hop: Hop, sms: OutgoingSMS, timeout: float
+) -> tuple[AttemptRecord, SendResult | None, ProviderError | None]:
+    started_at = datetime.now(UTC).isoformat()
+    t0 = time.monotonic()
+    result: SendResult | None = None
+    error: ProviderError | None = None
+    try:
+        provider = get_provider(hop.provider)
+        result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
+    except ProviderError as err:
+        error = err
+    except ImproperlyConfigured:
+        error = ProviderError(hop.provider, Category.PROVIDER_CONFIG, "alias not configured")
+    except Exception as err:  # a provider bug must not stop failover
+        logger.error(
+            "provider %s raised an unexpected error: %s", hop.provider, describe_exception(err)
+        )
+        error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)
+    seconds = time.monotonic() - t0
+    outcome = "sent" if result is not None else "failed"
+    metrics.PROVIDER_LATENCY.labels(hop.provider, outcome).observe(seconds)
+    attempt = AttemptRecord(
+        provider=hop.provider,
+        outcome=outcome,
+        started_at=started_at,
+        duration_ms=int(seconds * 1000),
+        sender=hop.sender,
+        provider_message_id=(result.provider_message_id if result else "")[:100],
+        category=str(error.category) if error else "",
+        error_code=(error.code if error else "")[:32],
+        error=(error.message if error else "")[:300],
+    )
+    return attempt, result, error

@@ -1,0 +1,77 @@
+"""Stage 5: the one place that sets the final status, saves it, logs it and counts it."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.utils import timezone
+
+from ..core.errors import NoTemplate
+from ..core.phone import mask
+from ..models import Message
+from ..ops import metrics
+from .record import message_row
+from .state import Delivery, Draft, Outcome
+
+logger = logging.getLogger("sms_gateway.sms")
+
+
+def finalize(draft: Draft, delivery: Delivery, started: float, recorded: bool) -> Outcome:
+    """One UPDATE when ``record`` inserted the message, else one INSERT with the outcome."""
+    final = {
+        "status": delivery.status,
+        "provider": delivery.provider,
+        "provider_message_id": delivery.provider_message_id,
+        "error": delivery.error,
+        "attempts": [attempt.as_json() for attempt in delivery.attempts],
+    }
+    if recorded:
+        Message.objects.filter(pk=draft.message_id).update(**final, updated_at=timezone.now())
+    else:
+        message_row(draft, **final).save(force_insert=True)
+    outcome = Outcome(
+        message_id=draft.message_id,
+        status=delivery.status,
+        provider=delivery.provider,
+        locale=draft.locale,
+        segments=draft.segments,
+        route=draft.route_label,
+        attempts=delivery.attempts,
+        error=delivery.exception,
+    )
+    _count_and_log(draft, outcome, started)
+    return outcome
+
+
+def refused(draft: Draft) -> Delivery:
+    """The Delivery of a message that is not sent: no template, blocked route, guard."""
+    refusal = draft.refusal
+    status = Message.Status.FAILED if isinstance(refusal, NoTemplate) else Message.Status.REJECTED
+    return Delivery(status, error=str(refusal)[:300], exception=refusal)
+
+
+def _count_and_log(draft: Draft, outcome: Outcome, started: float) -> None:
+    request = draft.request
+    country = request.to.region or ""
+    metrics.SMS.labels(
+        draft.template_type or request.type, outcome.provider, country, outcome.status
+    ).inc()
+    logger.info(
+        "sms %s",
+        outcome.status,
+        extra={
+            "request_id": request.request_id,
+            "message_id": str(outcome.message_id),
+            "to": mask(request.to.e164),
+            "country": country,
+            "type": request.type,
+            "locale": outcome.locale,
+            "route": outcome.route,
+            "provider": outcome.provider,
+            "attempts": len(outcome.attempts),
+            "status": outcome.status,
+            "segments": outcome.segments,
+            "duration_ms": int((time.monotonic() - started) * 1000),
+        },
+    )

@@ -1,0 +1,46 @@
+"""Sending one SMS for Logto, stage by stage.
+
+1. prepare  (pure)  locale → template → render → mask → encoding → route
+2. guard            ordered policy steps (``SMS_GUARD``) that may refuse it
+3. record   1 SQL   the message, before anything is sent; the connection goes back
+4. deliver          the route's providers in order, under the deadline
+5. finalize 1 SQL   the final status with the attempts; log line; metrics
+
+A refused message skips 3 and 4 and is recorded once, by finalize, with its reason.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import replace
+
+from django.conf import settings
+
+from ..catalog import snapshot
+from ..models import Message
+from .deliver import deliver
+from .finalize import finalize, refused
+from .guard import check
+from .prepare import prepare
+from .record import record, release_connection
+from .state import Delivery, Outcome, SmsRequest
+
+
+def send(request: SmsRequest) -> Outcome:
+    """Send one SMS; always returns with its final status recorded."""
+    started = time.monotonic()
+    draft = prepare(request, snapshot.current(), settings.SMS_DEFAULT_LOCALE, uuid.uuid4())
+    if draft.refusal is None:
+        draft = replace(draft, refusal=check(draft))
+    if draft.refusal is not None:
+        return finalize(draft, refused(draft), started, recorded=False)
+
+    record(draft)
+    release_connection()
+    try:
+        delivery = deliver(draft, deadline=started + settings.SMS_DEADLINE)
+    except BaseException:  # a bug past every provider's own error handling
+        finalize(draft, Delivery(Message.Status.FAILED, error="internal error"), started, True)
+        raise
+    return finalize(draft, delivery, started, recorded=True)

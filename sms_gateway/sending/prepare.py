@@ -1,0 +1,58 @@
+"""Stage 1, pure: the locale, the template, the text, its masked copy, its encoding, the route.
+
+Nothing here reads the database, the cache or the clock: the catalog snapshot
+and the settings it needs are passed in, so every decision is testable alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..core import encoding, locales, routing, selection
+from ..core.errors import NoTemplate, RecipientRejected
+from ..core.masking import render_masked
+from ..core.rendering import render
+from .state import Draft, SmsRequest
+
+if TYPE_CHECKING:
+    from ..catalog.snapshot import Catalog
+
+
+def prepare(
+    request: SmsRequest, catalog: Catalog, default_locale: str, message_id: uuid.UUID
+) -> Draft:
+    payload = request.payload
+    requested, ui_locales = _text(payload.get("locale")), _text(payload.get("uiLocales"))
+    draft = Draft(
+        message_id=message_id,
+        request=request,
+        requested_locale=requested[:100],
+        ui_locales=ui_locales[:200],
+    )
+    candidates = locales.candidates(requested, ui_locales, request.to.region, default_locale)
+    try:
+        chosen = selection.select(catalog, request.type, candidates)
+    except NoTemplate as err:
+        return replace(draft, refusal=err)
+    text = render(chosen.text, payload)
+    analysis = encoding.analyze(text)
+    route = routing.choose(catalog.routes, request.to.digits, request.to.region)
+    blocked = route is None or not route.hops
+    return replace(
+        draft,
+        template_type=chosen.type,
+        locale=chosen.locale,
+        text=text,
+        body=render_masked(chosen.text, payload),
+        encoding=analysis.encoding,
+        segments=analysis.segments,
+        unicode=analysis.is_unicode,
+        route=route,
+        refusal=RecipientRejected("SMS to this destination is not enabled") if blocked else None,
+    )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

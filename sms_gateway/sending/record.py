@@ -1,0 +1,49 @@
+"""Stage 3: the message is recorded before anything is sent, in one INSERT.
+
+Then the database connection goes back to the pool (``DATABASE_POOL``), so a
+thread waiting on a slow provider holds none: threads can outnumber
+PostgreSQL's ``max_connections`` many times over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from ..models import Message
+from .state import Draft
+
+
+def message_row(draft: Draft, **final: Any) -> Message:
+    request = draft.request
+    return Message(
+        id=draft.message_id,
+        to=request.to.e164,
+        country=request.to.region or "",
+        type=request.type,
+        requested_locale=draft.requested_locale,
+        ui_locales=draft.ui_locales,
+        ip=request.ip,
+        template_type=draft.template_type,
+        locale=draft.locale,
+        body=draft.body,
+        encoding=draft.encoding,
+        segments=draft.segments,
+        route=draft.route_label,
+        **final,
+    )
+
+
+def record(draft: Draft) -> None:
+    message_row(draft, status=Message.Status.ACCEPTED).save(force_insert=True)
+
+
+def release_connection() -> None:
+    """Give the connection back to the pool while providers are waited on.
+
+    Only with a pool (returning is cheap) and outside a transaction (tests wrap
+    each test in one; closing there would break it).
+    """
+    if getattr(connection, "pool", None) is not None and not connection.in_atomic_block:
+        connection.close()
