@@ -27,6 +27,8 @@ class Received:
     headers: dict[str, str]
     form: dict[str, str]
     body: bytes
+    via_proxy: bool = False
+    client_port: int = 0
 
     @property
     def basic_auth(self) -> tuple[str, str] | None:
@@ -41,6 +43,7 @@ class FakeServer:
     scheme = "http"
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.latency = 0.0  # seconds before every "ok" answer
         self.received: list[Received] = []
         self.script: deque = deque()
         self.lock = threading.Lock()
@@ -56,9 +59,14 @@ class FakeServer:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+                path, via_proxy = self.path, self.path.startswith(("http://", "https://"))
+                if via_proxy:  # called as a forward proxy: the request line holds the URL
+                    path = "/" + path.split("/", 3)[3]
                 request = Received(
-                    "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, form, body
+                    "POST", path, {k.lower(): v for k, v in self.headers.items()}, form, body
                 )
+                request.via_proxy = via_proxy
+                request.client_port = self.client_address[1]
                 with fake.lock:
                     fake.received.append(request)
                     action = fake.script.popleft() if fake.script else "ok"
@@ -114,6 +122,8 @@ class FakeServer:
             self.reply(handler, self.ok_status, b"<html>gateway error</html>", "text/html")
             return
         if name == "ok":
+            if self.latency:
+                time.sleep(self.latency)
             problem = self.validate(request)
             if problem is not None:
                 self.reply(handler, *problem)
