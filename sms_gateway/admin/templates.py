@@ -1,3 +1,5 @@
+"""The template editor: preview as you type, checks on save, reset to the shipped text."""
+
 from __future__ import annotations
 
 from django import forms
@@ -5,13 +7,11 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.html import format_html, format_html_join
 
-from .catalog import defaults
-from .core import locales, template_checks
-from .core.message_types import MessageType
-from .models import Message, Route, RouteProvider, Template
-from .providers import provider_aliases
+from ..catalog import defaults
+from ..core import locales, template_checks
+from ..core.message_types import MessageType
+from ..models import Template
 
 
 class TemplateForm(forms.ModelForm):
@@ -105,92 +105,3 @@ class TemplateAdmin(admin.ModelAdmin):
         ]
         context = {"missing": [(locale, kinds) for locale, kinds in missing if kinds]}
         return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
-
-
-class RouteProviderForm(forms.ModelForm):
-    provider = forms.ChoiceField(choices=())
-
-    class Meta:
-        model = RouteProvider
-        fields = ["position", "provider", "sender"]
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [(a, a) for a in provider_aliases()]
-
-
-class RouteProviderInline(admin.TabularInline):
-    model = RouteProvider
-    form = RouteProviderForm
-    extra = 1
-    ordering = ["position"]
-
-
-@admin.register(Route)
-class RouteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "prefix", "country", "providers", "description"]
-    search_fields = ["prefix", "country", "description"]
-    inlines = [RouteProviderInline]
-
-    @admin.display(description="providers, in order")
-    def providers(self, route: Route) -> str:
-        return " → ".join(hop.provider for hop in route.hops.all()) or "(none: blocked)"
-
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return super().get_queryset(request).prefetch_related("hops")
-
-
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "to",
-        "country",
-        "type",
-        "locale",
-        "provider",
-        "status",
-        "segments",
-    ]
-    list_filter = ["status", "type", "provider", "country", "locale"]
-    search_fields = ["to", "provider_message_id", "id"]
-    date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
-        return [f.name for f in Message._meta.fields if f.name != "attempts"] + ["attempts_table"]
-
-    @admin.display(description="Attempts")
-    def attempts_table(self, message: Message) -> str:
-        columns = [
-            "provider",
-            "sender",
-            "outcome",
-            "category",
-            "error_code",
-            "error",
-            "provider_message_id",
-            "duration_ms",
-            "started_at",
-        ]
-        return (
-            format_html(
-                "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-                format_html_join("", "<th>{}</th>", ((c.replace("_", " "),) for c in columns)),
-                format_html_join(
-                    "",
-                    "<tr>{}</tr>",
-                    (
-                        (format_html_join("", "<td>{}</td>", ((a.get(c, ""),) for c in columns)),)
-                        for a in message.attempts
-                    ),
-                ),
-            )
-            if message.attempts
-            else "(none)"
-        )
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
