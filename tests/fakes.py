@@ -118,6 +118,21 @@ class FakeServer:
         if name == "slow":
             time.sleep(args[0])
             name, args = "ok", []
+        if name == "trickle":  # headers at once, then the body one byte every args[0] s
+            data = json.dumps(self.success(request)).encode()
+            handler.send_response(self.ok_status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.flush()
+            try:
+                for byte in data:
+                    time.sleep(args[0])
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+            except OSError:  # the client gave up: what the test wants
+                handler.close_connection = True
+            return
         if name == "non_json":
             self.reply(handler, self.ok_status, b"<html>gateway error</html>", "text/html")
             return

@@ -63,7 +63,9 @@ def test_provider_failure_fails_over_to_the_next(api, providers, failure):
     assert message.status == Message.Status.SENT
     assert message.provider == "vonage"
     first, second = message.attempts
-    assert (first["provider"], first["outcome"]) == ("twilio", "failed")
+    # A connection dropped after the request was sent may have been taken: ambiguous.
+    expected = "ambiguous" if failure == "drop" else "failed"
+    assert (first["provider"], first["outcome"]) == ("twilio", expected)
     assert first["category"] in {"unavailable", "rate_limited", "provider_config"}
     assert (second["provider"], second["outcome"]) == ("vonage", "sent")
     assert second["provider_message_id"] == message.provider_message_id
@@ -160,3 +162,24 @@ def test_unknown_alias_in_a_route_fails_over(api, providers):
     assert response.status_code == 200
     first = Message.objects.get().attempts[0]
     assert (first["provider"], first["category"]) == ("ghost", "provider_config")
+
+
+@pytest.mark.parametrize("alias", ["twilio", "vonage"])
+def test_a_trickling_provider_is_cut_at_the_deadline(api, providers, settings, alias):
+    """Headers at once, then a byte every 0.5 s: each read is quick, the answer never ends."""
+    fake = dict(zip(["twilio", "vonage"], providers, strict=True))[alias]
+    settings.SMS_ATTEMPT_TIMEOUT = 2.0
+    settings.SMS_DEADLINE = 2.5
+    route("", "", alias)
+    fake.will(("trickle", 0.5))
+
+    started = time.monotonic()
+    response = api.post(logto_body())
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 502
+    assert elapsed < settings.SMS_DEADLINE + 0.5  # the margin: recording the outcome
+    [attempt] = Message.objects.get().attempts
+    assert (attempt["outcome"], attempt["error"]) == ("ambiguous", "timed out")
+    assert 1900 <= attempt["duration_ms"] < 2400
+    assert len(fake.received) == 1  # cut, and never sent again

@@ -26,12 +26,23 @@ class GatewayError(Exception):
 
 
 class ProviderError(GatewayError):
-    def __init__(self, provider: str, category: Category, message: str, code: str = "") -> None:
+    """A provider did not take the SMS. ``ambiguous``: it failed after the request
+    was sent (timeout, dropped connection), so the provider may have taken it."""
+
+    def __init__(
+        self,
+        provider: str,
+        category: Category,
+        message: str,
+        code: str = "",
+        ambiguous: bool = False,
+    ) -> None:
         super().__init__(f"{provider}: {category}: {message}" + (f" (code {code})" if code else ""))
         self.provider = provider
         self.category = Category(category)
         self.code = str(code) if code is not None else ""
         self.message = message
+        self.ambiguous = ambiguous
 
     @property
     def fails_over(self) -> bool:

@@ -18,6 +18,8 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError
+from . import deadline
+from .deadline import DeadlineExceeded
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,25 @@ class BaseProvider:
 
     @contextmanager
     def transport_errors(self) -> Iterator[None]:
-        """Translate what ``requests`` raises under an SDK; the SDKs leave it raw."""
+        """Translate what ``requests`` raises under an SDK; the SDKs leave it raw.
+
+        A failure after the request was sent (a timeout, a dropped connection, the
+        wall-clock limit) is ambiguous: the provider may have taken the SMS.
+        """
+        call = deadline.current()
         try:
             yield
-        except requests.Timeout as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "timed out") from err
-        except requests.ConnectionError as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "connection failed") from err
+        except (requests.RequestException, DeadlineExceeded) as err:
+            # Timeouts, refused or dropped connections, an answer cut short.
+            cut = call is not None and call.cut
+            sent = call is not None and call.sent
+            timed_out = cut or isinstance(err, requests.Timeout)
+            raise ProviderError(
+                self.alias,
+                Category.UNAVAILABLE,
+                "timed out" if timed_out else "connection failed",
+                ambiguous=sent or isinstance(err, requests.ReadTimeout),
+            ) from err
         except (TypeError, ValueError, KeyError) as err:
             # A 2xx answer that is not the documented JSON (pydantic and json
             # errors are ValueErrors; Vonage's SDK raises TypeError on a non-JSON body).

@@ -16,13 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from ..core.errors import Category, ProviderError
 from .base import BaseProvider, OutgoingSMS, SendResult
+from .deadline import DeadlineAdapter
 
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
@@ -83,7 +83,7 @@ class _HttpClient(TwilioHttpClient):
             pool_connections=True, proxy={"http": proxy, "https": proxy} if proxy else None
         )
         self.session.trust_env = False
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.base_url = urlsplit(base_url) if base_url else None

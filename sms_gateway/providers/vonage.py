@@ -24,6 +24,7 @@ from vonage_utils.errors import VonageError
 
 from ..core.errors import Category, ProviderError
 from .base import BaseProvider, OutgoingSMS, SendResult
+from .deadline import DeadlineAdapter
 
 # Per-message ``status`` codes of the SMS API (see the API's x-errors).
 STATUS_CATEGORIES = {
@@ -91,6 +92,9 @@ class VonageProvider(BaseProvider):
                     max_retries=0,
                 ),
             )
+            # Connections the deadline watchdog can cut (providers/deadline.py).
+            http._adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+            http._session.mount("https://", http._adapter)
             # Otherwise requests scans the environment on every call, and
             # REQUESTS_CA_BUNDLE there would override session.verify.
             http._session.trust_env = False

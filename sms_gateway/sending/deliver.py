@@ -1,7 +1,9 @@
 """Stage 4: the route's providers, in order, under the request's deadline. No database.
 
-Each attempt gets ``min(SMS_ATTEMPT_TIMEOUT, time left)``; none starts with
-less than ``MIN_ATTEMPT_SECONDS`` left. A recipient-side refusal stops there
+Each attempt gets ``min(SMS_ATTEMPT_TIMEOUT, time left)`` of wall-clock time,
+enforced by ``providers.deadline`` however slowly the provider answers; none
+starts with less than ``MIN_ATTEMPT_SECONDS`` left. An attempt that failed after
+its request was sent is recorded as ``ambiguous``. A recipient-side refusal stops there
 (the next provider would refuse too); anything else moves on to the next hop.
 """
 
@@ -20,7 +22,7 @@ from ..core.routing import Hop
 from ..models import Message
 from ..ops import metrics
 from ..ops.log_format import describe_exception
-from ..providers import OutgoingSMS, SendResult, get_provider
+from ..providers import OutgoingSMS, SendResult, deadline, get_provider
 from .state import AttemptRecord, Delivery, Draft
 
 logger = logging.getLogger("sms_gateway.sms")
@@ -86,7 +88,8 @@ def _attempt(
     error: ProviderError | None = None
     try:
         provider = get_provider(hop.provider)
-        result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
+        with deadline.wall_clock(timeout):
+            result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
     except ProviderError as err:
         error = err
     except ImproperlyConfigured:
@@ -97,7 +100,7 @@ def _attempt(
         )
         error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)
     seconds = time.monotonic() - t0
-    outcome = "sent" if result is not None else "failed"
+    outcome = "sent" if result is not None else "ambiguous" if error.ambiguous else "failed"
     metrics.PROVIDER_LATENCY.labels(hop.provider, outcome).observe(seconds)
     attempt = AttemptRecord(
         provider=hop.provider,

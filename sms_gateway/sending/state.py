@@ -50,7 +50,7 @@ class AttemptRecord:
     """One try at one provider, stored in ``Message.attempts`` as a JSON object."""
 
     provider: str
-    outcome: str  # "sent" | "failed"
+    outcome: str  # "sent" | "failed" | "ambiguous" (failed after the request was sent)
     started_at: str  # ISO 8601, UTC
     duration_ms: int
     sender: str = ""
