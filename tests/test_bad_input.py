@@ -99,3 +99,61 @@ def test_get_is_405_json(api):
     response = api.session.get(api.url, headers={"Authorization": "Bearer test-token"})
     assert response.status_code == 405
     assert response.json() == {"message": 'Method "GET" not allowed.'}
+
+
+# --- hostile bodies: each was a 500 or a stored oddity before ------------------
+
+
+def test_a_body_over_the_limit_is_413_json(api, outbox):
+    body = logto_body(payload={"code": "123456", "pad": "x" * 1999})
+    body["payload"].update({f"k{n}": "x" * 1999 for n in range(40)})  # ~80 KB, under Django's
+    response = api.post(body)
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is larger than 64 KiB."}
+    assert Message.objects.count() == 0 and outbox == []
+
+
+def test_a_body_over_djangos_own_limit_is_413_json(api):
+    response = api.post(b'{"to": "' + b"1" * (3 * 1024 * 1024) + b'"}')
+    assert response.status_code == 413
+    assert response.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("depth", [9, 1000, 20_000])
+def test_deeply_nested_json_is_400(api, depth):
+    body = '{"to": "33612345678", "type": "SignIn", "payload": {"code": "123456", "x": '
+    body += "[" * depth + "]" * depth + "}}"
+    response = api.post(body)
+    assert response.status_code == 400
+    assert len(response.text) < 300
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"code": "123456", "link": "https://x.example/\u0000"}, "payload.link"),
+        ({"code": "123456", "locale": "fr\ud800"}, "payload.locale"),
+        ({"code": "123456", "application": {"name": "Acme\u0000"}}, "payload.application.name"),
+        ({"code": "123456", "user": {"names": ["ok", "bad\x1b"]}}, "payload.user.names[1]"),
+    ],
+)
+def test_unstorable_strings_are_400_naming_the_field(api, outbox, payload, field):
+    raw = '{"to": "33612345678", "type": "SignIn", "payload": %s}'
+    import json
+
+    response = api.post(raw % json.dumps(payload))  # json.dumps keeps \\u escapes
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith(f"Invalid request: {field}: ")
+    assert Message.objects.count() == 0 and outbox == []
+
+
+@pytest.mark.parametrize("kind", ["SignIn\n", "SignIn\r\n", " SignIn", "Sign\u0131n"])
+def test_type_must_match_whole(api, kind):
+    response = api.post(logto_body(type=kind))
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
+
+
+def test_a_code_with_a_trailing_newline_is_refused(api):
+    response = api.post(logto_body(payload={"code": "123456\n"}))
+    assert response.status_code == 400

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from rest_framework.views import set_rollback
 from ..core.errors import GatewayError, NoTemplate, RecipientRejected, Refused, SendFailed
 from ..ops import metrics
 from ..ops.log_format import describe_exception
+from .parsers import BodyTooLarge
 
 logger = logging.getLogger("sms_gateway.api")
 
@@ -35,7 +36,8 @@ class Answer:
 
 # First match wins: order from the most to the least specific.
 ANSWERS: tuple[tuple[type[Exception], Answer], ...] = (
-    (exceptions.ParseError, Answer(400, "malformed", "The request body is not valid JSON.")),
+    (exceptions.ParseError, Answer(400, "malformed", "{error}")),
+    (BodyTooLarge, Answer(413, "too_large", "{error}")),
     (exceptions.ValidationError, Answer(400, "invalid", "Invalid request: {error}")),
     (exceptions.NotAuthenticated, Answer(401, "unauthorized", "{error}")),
     (exceptions.AuthenticationFailed, Answer(401, "unauthorized", "{error}")),
@@ -86,6 +88,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own limit, before our parser's
+        exc = BodyTooLarge()
     set_rollback()
     answer = answer_for(exc)
     metrics.rejected(answer.reason)

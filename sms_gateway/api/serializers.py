@@ -34,7 +34,7 @@ class PayloadSerializer(serializers.Serializer):
     uiLocales = StrictCharField(required=False, allow_blank=True, max_length=500)  # noqa: N815
 
     def validate_code(self, value: str) -> str:
-        if not CODE.match(value):
+        if not CODE.fullmatch(value):
             # Never echo the value: it is the secret.
             raise serializers.ValidationError("Must be 1 to 32 characters without spaces.")
         return value
@@ -47,7 +47,7 @@ class PayloadSerializer(serializers.Serializer):
 
 class SendMessageSerializer(serializers.Serializer):
     to = StrictCharField(max_length=32)
-    type = StrictCharField(max_length=64)
+    type = StrictCharField(max_length=64, trim_whitespace=False)
     payload = PayloadSerializer()
     ip = serializers.IPAddressField(required=False, allow_null=True)
 
@@ -58,7 +58,7 @@ class SendMessageSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"Not a valid phone number: {err}.") from err
 
     def validate_type(self, value: str) -> str:
-        if value in KNOWN_TYPES or TYPE_NAME.match(value):
+        if value in KNOWN_TYPES or TYPE_NAME.fullmatch(value):
             return value
         raise serializers.ValidationError("Must be a Logto template type such as SignIn.")
 

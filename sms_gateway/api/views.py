@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,13 +10,14 @@ from rest_framework.views import APIView
 from .. import sending
 from ..ops import metrics
 from .authentication import GatewayTokenAuthentication, HasGatewayToken
+from .parsers import BoundedJSONParser
 from .serializers import ErrorSerializer, SendMessageSerializer, SentSerializer
 
 
 class SendMessageView(APIView):
     authentication_classes = [GatewayTokenAuthentication]
     permission_classes = [HasGatewayToken]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         operation_id="send_sms",

@@ -23,6 +23,6 @@ class MessageType(models.TextChoices):
 KNOWN_TYPES = frozenset(MessageType.values)
 # Logto adds types over time; a new one that looks like a type name is sent with
 # the Generic template, as Logto's own template lookup does.
-TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
+TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")  # use with fullmatch
 # Types whose message carries a one-time code (an invitation carries a link).
 CODE_TYPES = KNOWN_TYPES - {MessageType.ORGANIZATION_INVITATION}
