@@ -31,6 +31,25 @@ SHIPPED = sorted({locale for _, locale in shipped()})
         ("zh-Hans-SG", None, "14155550123", "zh-CN"),
         ("zh", None, "14155550123", "zh-CN"),
         ("ZH_tw", None, "14155550123", "zh-TW"),  # '_' accepted for '-'
+        # a bare language with several shipped variants: the recipient's country picks one
+        ("pt", None, "351912345678", "pt-PT"),  # +351 PT (was pt-BR)
+        ("pt", None, "5511912345678", "pt-BR"),  # +55 BR
+        ("pt", None, "244923123456", "pt-PT"),  # +244 AO: pt-AO -> pt-PT (CLDR parent)
+        ("PT", None, "351912345678", "pt-PT"),  # case does not matter
+        ("zh", None, "886912345678", "zh-TW"),  # +886 TW: zh-Hant-TW (was zh-CN)
+        ("zh", None, "85291234567", "zh-HK"),  # +852 HK: zh-Hant-HK
+        ("zh", None, "85366123456", "zh-HK"),  # +853 MO: zh-Hant-MO -> zh-Hant-HK
+        ("zh", None, "8613812345678", "zh-CN"),  # +86 CN
+        ("zh", None, "6581234567", "zh-CN"),  # +65 SG: zh -> the preferred variant
+        ("zh", None, "14155550123", "zh-CN"),  # +1 US: Chinese is not the country's own
+        ("es", None, "525512345678", "es-MX"),  # +52 MX (was es)
+        ("es", None, "5491123456789", "es-MX"),  # +54 AR: es-AR -> es-419 = es-MX
+        ("es", None, "34612345678", "es"),  # +34 ES
+        ("es", None, "14155550123", "es"),  # +1 US: Spanish is not the country's own (CLDR)
+        (None, "pt en", "351912345678", "pt-PT"),  # uiLocales too
+        ("pt-BR", None, "351912345678", "pt-BR"),  # an explicit region is never overridden
+        ("zh-Hans", None, "886912345678", "zh-CN"),  # nor an explicit script
+        ("fr", None, "41791234567", "fr"),  # a language the country speaks, no variant shipped
         # languages shipped only with a region
         ("pl", None, "14155550123", "pl-PL"),
         ("tr", None, "14155550123", "tr-TR"),
@@ -71,6 +90,23 @@ def test_locale_chain(locale, ui_locales, to, expected):
     number = parse(to)
     tags = locales.candidates(locale, ui_locales, number.region, "en")
     assert locales.resolve(tags, SHIPPED) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "region", "variant"),
+    [
+        ("pt", "PT", "pt-PT"),
+        ("zh", "TW", "zh-Hant-TW"),
+        ("zh", "HK", "zh-Hant-HK"),
+        ("es", "MX", "es-MX"),
+        ("zh", "US", None),
+        ("pt-BR", "PT", None),
+        ("pt", None, None),
+        ("pt", "001", None),
+    ],
+)
+def test_country_variant(tag, region, variant):
+    assert locales.country_variant(tag, region) == variant
 
 
 def test_default_locale_is_configurable():

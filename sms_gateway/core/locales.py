@@ -5,7 +5,8 @@ the languages of the recipient's country (CLDR, by population), then the
 configured default. Each candidate walks down its BCP-47 fallbacks
 (``zh-Hant-TW`` -> ``zh-TW`` -> ``zh``); if only the bare language is left, any
 regional variant of it we have is better than switching language
-(``pt`` -> ``pt-BR``, ``pl`` -> ``pl-PL``).
+(``pt`` -> ``pt-BR``, ``pl`` -> ``pl-PL``), unless the recipient's country
+speaks one of them (``pt`` to +351 -> ``pt-PT``, ``zh`` to +886 -> ``zh-TW``).
 """
 
 from __future__ import annotations
@@ -109,18 +110,48 @@ def region_languages(region: str | None) -> list[str]:
     return list(get_official_languages(region, de_facto=True))
 
 
+def country_variant(tag: str, region: str | None) -> str | None:
+    """The variant of a bare language spoken in the recipient's country, or None.
+
+    'pt' to a number in PT -> 'pt-PT'; 'zh' in TW -> 'zh-Hant-TW', in HK ->
+    'zh-Hant-HK'; 'es' in MX -> 'es-MX'. Only where the language is one of the
+    country's own (CLDR): 'zh' in US stays 'zh', 'es' in US stays 'es'.
+    """
+    if not region or "-" in tag:
+        return None
+    for language in region_languages(region):
+        subtags = language.split("_")
+        if subtags[0] == tag:
+            return normalize("-".join([*subtags, region]))
+    return None
+
+
+def _with_country(tag: str | None, region: str | None) -> list[str]:
+    canonical = normalize(tag) if tag else None
+    if canonical is None:
+        return []
+    variant = country_variant(canonical, region)
+    return [variant, canonical] if variant else [canonical]
+
+
 def candidates(
     locale: str | None,
     ui_locales: str | None,
     region: str | None,
     default: str,
 ) -> list[str]:
-    """The locale tags to try, best first, without duplicates."""
-    tags = [locale] if locale else []
-    tags += split_ui_locales(ui_locales)
-    tags += [f"{language}-{region}" for language in region_languages(region)]
-    tags.append(default)
-    return list(dict.fromkeys(t for t in (normalize(tag) for tag in tags if tag) if t))
+    """The locale tags to try, best first, without duplicates.
+
+    A bare language (``pt``, ``zh``, ``es``) is preceded by its variant in the
+    recipient's country when it is one of that country's languages: the country
+    breaks the tie between shipped variants.
+    """
+    tags = _with_country(locale, region)
+    for tag in split_ui_locales(ui_locales):
+        tags += _with_country(tag, region)
+    tags += [normalize(f"{language}-{region}") for language in region_languages(region)]
+    tags += _with_country(default, region)
+    return list(dict.fromkeys(t for t in tags if t))
 
 
 def _variant_of(language: str, available: dict[str, str]) -> str | None:
