@@ -29,6 +29,12 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
+def on_starting(server: object) -> None:
+    from sms_gateway.ops import gunicorn_errors
+
+    gunicorn_errors.install()
+
+
 def child_exit(server: object, worker: object) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

@@ -117,3 +117,32 @@ def test_check_deploy_reports_nothing_under_production_settings(tmp_path):
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_answer_under_sms_is_json_and_every_log_line_has_the_request_id(gunicorn):
+    gunicorn.wait_ready()
+    https = {"X-Forwarded-Proto": "https", "Authorization": PROD_TOKEN}
+
+    missing = gunicorn.session.get(
+        f"{gunicorn.url}/sms/nope", headers={**https, "X-Request-ID": "req-404-check"}, timeout=10
+    )
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "Not found."}
+
+    # Answered by gunicorn itself, before Django: a header over its 8 KiB limit.
+    huge = gunicorn.session.post(
+        f"{gunicorn.url}/sms/send",
+        json=logto_body(),
+        headers={**https, "X-Pad": "x" * 9000},
+        timeout=10,
+    )
+    assert huge.status_code == 431
+    assert huge.headers["Content-Type"] == "application/json"
+    assert huge.json() == {"message": "Request Header Fields Too Large."}
+
+    deadline = time.monotonic() + 10
+    while "req-404-check" not in gunicorn.stderr and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lines = [json.loads(line) for line in gunicorn.stderr.splitlines() if line.startswith("{")]
+    [not_found] = [line for line in lines if line.get("logger") == "django.request"]
+    assert not_found["request_id"] == "req-404-check"

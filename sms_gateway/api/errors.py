@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -116,3 +117,26 @@ def _drf_headers(exc: exceptions.APIException) -> dict[str, str]:
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     return headers
+
+
+# --- Django's own error pages, for paths that are API paths ----------------------
+JSON_PATHS = ("/sms/", "/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(JSON_PATHS):
+        metrics.rejected("http")
+        return JsonResponse({"message": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(JSON_PATHS):
+        return JsonResponse({"message": "Internal error: the SMS was not sent."}, status=500)
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(JSON_PATHS):
+        return JsonResponse({"message": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)

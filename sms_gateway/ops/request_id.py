@@ -34,5 +34,7 @@ class RequestIdMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
-            record.request_id = current_request_id.get()
+            # django.request logs after the middleware has returned, with the request.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", "") or current_request_id.get()
         return True
