@@ -114,6 +114,13 @@ class RouteProvider(models.Model):
             )
 
 
+# What the dashboard and the conversion rate read (see Message.Meta.indexes).
+STATS_COLUMNS = [
+    *("country", "provider", "status", "delivery_status"),
+    *("delivery_ms", "converted_at", "segments", "type"),
+]
+
+
 class Message(models.Model):
     """One accepted request from Logto and what became of it. Never holds the code."""
 
@@ -145,10 +152,49 @@ class Message(models.Model):
     attempts = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Delivery receipts and conversion (delivery/ and webhooks/): what became of
+    # the SMS after a provider took it. Written only by receipts and Logto's webhooks.
+    delivery_status = models.CharField(
+        max_length=12, blank=True, help_text=_("Normalized, from the provider's receipts.")
+    )
+    provider_status = models.CharField(max_length=32, blank=True)
+    delivery_error_code = models.CharField(max_length=32, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("From the record to the delivered receipt.")
+    )
+    converted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Logto reported the sign-in this code was for.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["to", "created_at"])]
+        indexes = [
+            models.Index(fields=["to", "created_at"]),
+            # The dashboard and the conversion rate read these columns only: on
+            # PostgreSQL they are answered from the index (an index-only scan).
+            models.Index(
+                fields=["created_at"],
+                include=STATS_COLUMNS,
+                name="message_stats_idx",
+            ),
+            # The fraud guard's conversion rate for one country.
+            models.Index(
+                fields=["country", "created_at"],
+                include=["provider", "status", "converted_at", "type"],
+                name="message_country_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} to {self.to} ({self.status})"
+
+
+class DeliveryDashboard(Message):
+    """Not data: the admin entry of the delivery dashboard (admin/dashboard.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("delivery dashboard")
+        verbose_name_plural = _("delivery dashboard")

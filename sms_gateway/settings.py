@@ -237,6 +237,37 @@ SMS_CATALOG_CHECK_INTERVAL = env.float("SMS_CATALOG_CHECK_INTERVAL", default=1.0
 # Connections each provider keeps open per process: at least the threads per worker.
 SMS_HTTP_POOL_SIZE = env.int("SMS_HTTP_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=64))
 
+# --- Delivery receipts and conversion (issue 12) ---------------------------------
+# Where providers and Logto reach this gateway, e.g. https://sms.example.com: each
+# SMS carries its receipt URL under it (/webhooks/twilio/<alias>, /webhooks/vonage/<alias>)
+# unless the alias sets STATUS_CALLBACK / CALLBACK itself. Empty: no receipt URL is sent.
+SMS_PUBLIC_BASE_URL = env.str("SMS_PUBLIC_BASE_URL", default="")
+
+
+def _vonage_signatures_from_env() -> dict:
+    """Per Vonage alias: {"SECRET": signature secret, "METHOD": md5|sha1|sha256|sha512}."""
+    raw = env.str("SMS_VONAGE_SIGNATURES", default="")
+    if raw:
+        try:
+            signatures = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ImproperlyConfigured(f"SMS_VONAGE_SIGNATURES is not valid JSON: {err}") from err
+        if not isinstance(signatures, dict):
+            raise ImproperlyConfigured("SMS_VONAGE_SIGNATURES must be a JSON object of aliases.")
+        return signatures
+    secret = env.str("VONAGE_SIGNATURE_SECRET", default="")
+    method = env.str("VONAGE_SIGNATURE_METHOD", default="sha256")
+    return {"vonage": {"SECRET": secret, "METHOD": method}} if secret else {}
+
+
+SMS_VONAGE_SIGNATURES = _vonage_signatures_from_env()
+# Seconds a signed receipt's timestamp may be away from now (replay window).
+SMS_WEBHOOK_MAX_AGE = env.int("SMS_WEBHOOK_MAX_AGE", default=300)
+# Signing keys of Logto's webhooks (Console > Webhooks > the webhook), comma-separated.
+SMS_LOGTO_WEBHOOK_KEYS = [
+    k.strip() for k in env.list("SMS_LOGTO_WEBHOOK_KEYS", default=[]) if k.strip()
+]
+
 # --- Metrics --------------------------------------------------------------------
 # /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>", or from
 # an address in METRICS_ALLOWED_NETWORKS.

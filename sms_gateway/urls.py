@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from .api.views import SendMessageView
@@ -12,5 +12,6 @@ urlpatterns = [
     path("readyz", health.ready, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("", include("sms_gateway.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

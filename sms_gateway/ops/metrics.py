@@ -76,3 +76,28 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     else:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- Delivery receipts and conversion (issue 12) --------------------------------
+DELIVERIES = Counter(
+    "sms_gateway_deliveries_total",
+    "Changes of delivery status from providers' receipts, by provider, country and status.",
+    ["provider", "country", "status"],
+)
+DELIVERY_SECONDS = Histogram(
+    "sms_gateway_delivery_seconds",
+    "Time from the record to the delivered receipt.",
+    ["provider"],
+    buckets=(1, 2, 3, 5, 8, 13, 20, 30, 60, 120, 300, 900),
+)
+WEBHOOKS = Counter(
+    "sms_gateway_webhook_requests_total",
+    "Receipts and Logto webhooks received, by source (provider alias or logto) and outcome "
+    "(accepted, forbidden, invalid, unknown_message, ignored).",
+    ["source", "outcome"],
+)
+CONVERSIONS = Counter(
+    "sms_gateway_conversions_total",
+    "Codes followed by Logto's sign-in, registration or password reset within their validity.",
+    ["provider", "country"],
+)

@@ -21,6 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from ..core.errors import Category, ProviderError
+from ..delivery.callbacks import callback_url
 from .base import BaseProvider, OutgoingSMS, SendResult
 from .deadline import DeadlineAdapter
 
@@ -143,8 +144,11 @@ class TwilioProvider(BaseProvider):
 
     def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
         params: dict[str, Any] = {"to": sms.to, "body": sms.text, **self._sender(sms)}
-        if self.config["STATUS_CALLBACK"]:
-            params["status_callback"] = self.config["STATUS_CALLBACK"]
+        callback = self.config["STATUS_CALLBACK"] or callback_url(
+            "twilio", self.alias, sms.reference
+        )
+        if callback:
+            params["status_callback"] = callback
         self.http.attempt.timeout = timeout
         try:
             with self.transport_errors():

@@ -23,6 +23,7 @@ from vonage_sms import Sms, SmsMessage
 from vonage_utils.errors import VonageError
 
 from ..core.errors import Category, ProviderError
+from ..delivery.callbacks import callback_url
 from .base import BaseProvider, OutgoingSMS, SendResult
 from .deadline import DeadlineAdapter
 
@@ -123,7 +124,7 @@ class VonageProvider(BaseProvider):
             text=sms.text,
             type="unicode" if sms.unicode else "text",
             client_ref=sms.reference,
-            callback=self.config["CALLBACK"] or None,
+            callback=self.config["CALLBACK"] or callback_url("vonage", self.alias) or None,
         )
         http._timeout = timeout  # the option takes whole seconds only; requests takes floats
         http._last_response = None

@@ -1,0 +1,120 @@
+"""Applying one normalized receipt to its record: find it, move it up, signal.
+
+The record is found by our id when the receipt carries it, else by the
+provider's message id. The move is one conditional UPDATE (``WHERE
+delivery_status IN (what this status replaces)``): two receipts racing in two
+workers cannot both win, a duplicate changes nothing, and ``delivered`` is never
+overwritten. Only a real change is counted and signalled.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from ..models import Message
+from ..ops import metrics
+from .signals import delivery_status_changed
+from .status import DeliveryEvent, DeliveryStatus, replaceable_by
+
+logger = logging.getLogger("sms_gateway.delivery")
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one receipt did: ``found`` the record; ``changed`` its status."""
+
+    found: bool
+    changed: bool = False
+    message_id: uuid.UUID | None = None
+    previous: str = ""
+
+
+def find(event: DeliveryEvent) -> Message | None:
+    fields = ("id", "created_at", "country", "provider", "delivery_status")
+    if event.message_id:
+        try:
+            pk = uuid.UUID(event.message_id)
+        except ValueError:
+            pk = None
+        if pk is not None:
+            message = Message.objects.only(*fields).filter(pk=pk).first()
+            if message is not None:
+                return message
+    if event.provider_message_id:
+        return (
+            Message.objects.only(*fields)
+            .filter(provider_message_id=event.provider_message_id[:100])
+            .order_by("-created_at")
+            .first()
+        )
+    return None
+
+
+def apply(event: DeliveryEvent, sender: type | None = None) -> Applied:
+    message = find(event)
+    if message is None:
+        # Answered 200 all the same: the provider would only retry it.
+        logger.warning(
+            "delivery receipt for an unknown message",
+            extra={
+                "provider": event.provider,
+                "provider_message_id": event.provider_message_id[:100],
+                "reference": event.message_id[:64],
+                "status": event.status,
+            },
+        )
+        metrics.WEBHOOKS.labels(event.provider, "unknown_message").inc()
+        return Applied(found=False)
+
+    now = timezone.now()
+    update = {
+        "delivery_status": event.status,
+        "provider_status": event.provider_status[:32],
+        "delivery_error_code": event.error_code[:32],
+        "delivery_updated_at": now,
+    }
+    latency = None
+    if event.status == DeliveryStatus.DELIVERED:
+        latency = max(0.0, (now - message.created_at).total_seconds())
+        update["delivered_at"] = now
+        update["delivery_ms"] = int(latency * 1000)
+    changed = Message.objects.filter(
+        pk=message.pk, delivery_status__in=replaceable_by(event.status)
+    ).update(**update)
+    metrics.WEBHOOKS.labels(event.provider, "accepted").inc()
+    if not changed:
+        return Applied(found=True, message_id=message.pk, previous=message.delivery_status)
+
+    # Counted against the provider that sent it (the record's), not the alias the
+    # receipt came through: they differ only after an ambiguous failover.
+    provider = message.provider or event.provider
+    metrics.DELIVERIES.labels(provider, message.country, event.status).inc()
+    if latency is not None:
+        metrics.DELIVERY_SECONDS.labels(provider).observe(latency)
+    logger.info(
+        "delivery %s",
+        event.status,
+        extra={
+            "message_id": str(message.pk),
+            "provider": provider,
+            "status": event.status,
+            "provider_status": event.provider_status[:32],
+            "error_code": event.error_code[:32],
+            "previous": message.delivery_status,
+            "delivery_ms": update.get("delivery_ms"),
+        },
+    )
+    delivery_status_changed.send(
+        sender=sender or Message,
+        message_id=message.pk,
+        status=event.status,
+        previous=message.delivery_status,
+        event=event,
+    )
+    return Applied(
+        found=True, changed=True, message_id=message.pk, previous=message.delivery_status
+    )
