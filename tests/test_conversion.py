@@ -91,9 +91,7 @@ def test_a_sign_in_after_the_validity_does_not_convert(api, logto, settings):
     settings.SMS_CODE_VALIDITY_MINUTES = 10
     route_to("locmem")
     message = send_one(api)
-    Message.objects.filter(pk=message.pk).update(
-        created_at=timezone.now() - timedelta(seconds=601)
-    )
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(seconds=601))
     assert logto(event()).status_code == 200
     assert Message.objects.get(pk=message.pk).converted_at is None
 

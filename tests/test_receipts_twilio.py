@@ -46,7 +46,9 @@ def callback_fields(message: Message, status: str, **extra) -> dict:
 
 def signed_post(caller, url, fields, token=TWILIO_TOKEN, headers=None, sign_url=None):
     signature = RequestValidator(token).compute_signature(sign_url or url, fields)
-    return caller.post(url, data=fields, headers={"X-Twilio-Signature": signature, **(headers or {})})
+    return caller.post(
+        url, data=fields, headers={"X-Twilio-Signature": signature, **(headers or {})}
+    )
 
 
 def test_each_sms_carries_its_callback_url_under_the_public_base_url(api, twilio, live_server):
@@ -102,11 +104,11 @@ def test_forged_or_unsigned_callbacks_are_refused_with_403(api, twilio, caller):
 
     wrong_token = signed_post(caller, url, fields, token="not-the-auth-token")
     unsigned = caller.post(url, data=fields)
-    signed = callback_fields(message, "delivered")
+    ok = callback_fields(message, "delivered")
     tampered = caller.post(
         url,
-        data={**signed, "MessageStatus": "failed"},
-        headers={"X-Twilio-Signature": RequestValidator(TWILIO_TOKEN).compute_signature(url, signed)},
+        data={**ok, "MessageStatus": "failed"},
+        headers={"X-Twilio-Signature": RequestValidator(TWILIO_TOKEN).compute_signature(url, ok)},
     )
     other_message = signed_post(caller, url.split("?")[0] + "?ref=x", fields, sign_url=url)
 
@@ -130,9 +132,7 @@ def test_out_of_order_and_duplicate_callbacks(api, twilio, caller):
     assert [s["status"] for s in signals] == ["queued", "delivered"]  # changes only
 
 
-def test_callback_before_the_send_path_wrote_the_sid_finds_the_message_by_ref(
-    api, twilio, caller
-):
+def test_callback_before_the_send_path_wrote_the_sid_finds_the_message_by_ref(api, twilio, caller):
     message = send_one(api)
     url = twilio.received[0].form["StatusCallback"]
     sid = message.provider_message_id

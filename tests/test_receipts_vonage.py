@@ -187,9 +187,7 @@ def test_unknown_message_is_answered_200_and_logged(vonage, caller, live_server,
     assert "delivery receipt for an unknown message" in caplog.text
 
 
-def test_an_alias_without_a_signature_secret_refuses_everything(
-    api, settings, vonage, caller
-):
+def test_an_alias_without_a_signature_secret_refuses_everything(api, settings, vonage, caller):
     settings.SMS_VONAGE_SIGNATURES = {}
     message = send_one(api)
     url = vonage.received[0].form["callback"]
