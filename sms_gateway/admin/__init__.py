@@ -1,3 +1,3 @@
 """The operator's admin, one module per screen (imported here so Django registers them)."""
 
-from . import messages, routes, templates  # noqa: F401
+from . import dashboard, messages, routes, templates  # noqa: F401

@@ -1,0 +1,153 @@
+"""The delivery dashboard: per day, country and provider, from the records.
+
+An admin entry of its own (*SMS gateway → Delivery dashboard*, the proxy model
+``DeliveryDashboard``) for anyone who may view messages. Numbers come from
+``dashboard.queries``, charts from ``dashboard.svg``: no JavaScript, no CDN.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from ..dashboard import queries, svg
+from ..delivery.conversion import tracking_enabled
+from ..models import DeliveryDashboard
+
+RANGES = (1, 7, 30, 90)
+
+
+def _seconds(ms: float | None) -> str:
+    if ms is None:
+        return "–"
+    return f"{ms / 1000:.1f} s" if ms < 60_000 else f"{ms / 60_000:.1f} min"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+def _display(row: queries.Row, label: str, conversions: bool) -> dict[str, Any]:
+    return {
+        "label": label,
+        "sent": row.sent,
+        "delivered": row.delivered,
+        "undelivered": row.undelivered,
+        "failed": row.failed,
+        "rejected": row.rejected,
+        "delivery_rate": _percent(row.delivery_rate),
+        "meter": svg.meter(row.delivery_rate),
+        "p50": _seconds(row.p50_ms),
+        "p95": _seconds(row.p95_ms),
+        "conversion_rate": _percent(row.conversion_rate) if conversions else "–",
+        "segments": row.segments,
+    }
+
+
+def parse_filters(request: HttpRequest) -> queries.Filters:
+    try:
+        days = int(request.GET.get("days", 7))
+    except ValueError:
+        days = 7
+    return queries.Filters(
+        days=days if days in RANGES else 7,
+        country=request.GET.get("country", "").strip().upper()[:3],
+        provider=request.GET.get("provider", "").strip()[:64],
+    )
+
+
+def context_for(filters: queries.Filters) -> dict[str, Any]:
+    started = time.perf_counter()
+    conversions = tracking_enabled()
+    total = queries.summary(filters)[0]
+    days = queries.by_day(filters)
+    countries = queries.by_volume(filters, "country")
+    providers = queries.by_volume(filters, "provider")
+    health = queries.provider_health(filters)
+    country_choices, provider_choices = queries.choices(filters)
+    labels = [row.key.strftime("%m-%d") for row in days]
+    return {
+        "filters": filters,
+        "ranges": RANGES,
+        "country_choices": country_choices,
+        "provider_choices": provider_choices,
+        "conversions": conversions,
+        "total": _display(total, "All", conversions),
+        "tables": [
+            ("Per day", "day", [_display(r, r.key.isoformat(), conversions) for r in days]),
+            ("Per country", "country", [_display(r, r.key or "?", conversions) for r in countries]),
+            (
+                "Per provider",
+                "provider",
+                [_display(r, r.key or "(none)", conversions) for r in providers],
+            ),
+        ],  # fmt: skip
+        "volume_chart": svg.volume_chart(
+            labels,
+            {
+                "delivered": [r.delivered for r in days],
+                "sent": [r.sent - r.delivered - r.undelivered for r in days],
+                "undelivered": [r.undelivered for r in days],
+                "failed": [r.failed for r in days],
+                "rejected": [r.rejected for r in days],
+            },
+            [r.delivery_rate for r in days],
+        ),
+        "latency_chart": svg.lines_chart(
+            labels,
+            {
+                "p50": [None if r.p50_ms is None else r.p50_ms / 1000 for r in days],
+                "p95": [None if r.p95_ms is None else r.p95_ms / 1000 for r in days],
+            },
+        ),
+        "health": [
+            {
+                "provider": h.provider or "(none)",
+                "attempts": h.attempts,
+                "failed": h.failed,
+                "error_rate": _percent(h.error_rate),
+                "meter": svg.meter(None if h.error_rate is None else 1 - h.error_rate, 0.95),
+                "p50": _seconds(h.p50_ms),
+                "p95": _seconds(h.p95_ms),
+                "categories": ", ".join(
+                    f"{name} {count}"
+                    for name, count in sorted(h.categories.items(), key=lambda kv: -kv[1])
+                ),
+            }
+            for h in health
+        ],
+        "query_ms": int((time.perf_counter() - started) * 1000),
+    }
+
+
+@admin.register(DeliveryDashboard)
+class DeliveryDashboardAdmin(admin.ModelAdmin):
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("sms_gateway.view_message")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Delivery dashboard",
+            "opts": self.model._meta,
+            **context_for(parse_filters(request)),
+        }
+        return TemplateResponse(request, "admin/sms_gateway/dashboard/dashboard.html", context)
