@@ -84,6 +84,10 @@ def _shared_version() -> str | None:
         return None
 
 
+# The version of a snapshot read from the database while the cache was down.
+NO_CACHE = "(cache unavailable)"
+
+
 def current() -> Catalog:
     now = time.monotonic()
     if (
@@ -96,10 +100,12 @@ def current() -> Catalog:
     if version is not None and _state.version == version and _state.catalog is not None:
         _state.checked = now
         return _state.catalog
+    # Changed, never loaded, or the cache is down: then the tables are read at most
+    # once per interval, so a dead cache costs nothing per request.
     catalog = load()
-    if version is not None:
-        with _lock:
-            _state.version, _state.catalog, _state.checked = version, catalog, now
+    with _lock:
+        _state.version = version if version is not None else NO_CACHE
+        _state.catalog, _state.checked = catalog, now
     return catalog
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
-from django.utils import timezone
-
 from ..core.errors import NoTemplate
 from ..core.phone import mask
 from ..models import Message
 from ..ops import metrics
-from .record import message_row
+from . import statements
+from .record import row
 from .state import Delivery, Draft, Outcome
 
 logger = logging.getLogger("sms_gateway.sms")
@@ -27,9 +26,9 @@ def finalize(draft: Draft, delivery: Delivery, started: float, recorded: bool) -
         "attempts": [attempt.as_json() for attempt in delivery.attempts],
     }
     if recorded:
-        Message.objects.filter(pk=draft.message_id).update(**final, updated_at=timezone.now())
+        statements.update_outcome(draft.message_id, **final)
     else:
-        message_row(draft, **final).save(force_insert=True)
+        statements.insert(**row(draft, **final))
     outcome = Outcome(
         message_id=draft.message_id,
         status=delivery.status,

@@ -1,4 +1,5 @@
-"""Stage 3: the message is recorded before anything is sent, in one INSERT.
+"""Stage 3: the message is recorded before anything is sent, in one INSERT
+(``statements.py``).
 
 Then the database connection goes back to the pool (``DATABASE_POOL``), so a
 thread waiting on a slow provider holds none: threads can outnumber
@@ -12,31 +13,33 @@ from typing import Any
 from django.db import connection
 
 from ..models import Message
+from . import statements
 from .state import Draft
 
 
-def message_row(draft: Draft, **final: Any) -> Message:
+def row(draft: Draft, **final: Any) -> dict[str, Any]:
+    """The message's columns as the draft knows them, plus ``final`` (status...)."""
     request = draft.request
-    return Message(
-        id=draft.message_id,
-        to=request.to.e164,
-        country=request.to.region or "",
-        type=request.type,
-        requested_locale=draft.requested_locale,
-        ui_locales=draft.ui_locales,
-        ip=request.ip,
-        template_type=draft.template_type,
-        locale=draft.locale,
-        body=draft.body,
-        encoding=draft.encoding,
-        segments=draft.segments,
-        route=draft.route_label,
+    return {
+        "id": draft.message_id,
+        "to": request.to.e164,
+        "country": request.to.region or "",
+        "type": request.type,
+        "requested_locale": draft.requested_locale,
+        "ui_locales": draft.ui_locales,
+        "ip": request.ip,
+        "template_type": draft.template_type,
+        "locale": draft.locale,
+        "body": draft.body,
+        "encoding": draft.encoding,
+        "segments": draft.segments,
+        "route": draft.route_label,
         **final,
-    )
+    }
 
 
 def record(draft: Draft) -> None:
-    message_row(draft, status=Message.Status.ACCEPTED).save(force_insert=True)
+    statements.insert(**row(draft, status=Message.Status.ACCEPTED))
 
 
 def release_connection() -> None:
