@@ -237,6 +237,29 @@ SMS_CATALOG_CHECK_INTERVAL = env.float("SMS_CATALOG_CHECK_INTERVAL", default=1.0
 # Connections each provider keeps open per process: at least the threads per worker.
 SMS_HTTP_POOL_SIZE = env.int("SMS_HTTP_POOL_SIZE", default=env.int("GUNICORN_THREADS", default=64))
 
+# --- Template texts (issue 13) ---------------------------------------------------
+# Minutes a code is valid in Logto (its verification code policy; Logto does not
+# send it): templates say it with {{validity}} ("10 minutes") and {{validityMinutes}}.
+SMS_CODE_VALIDITY_MINUTES = env.int("SMS_CODE_VALIDITY_MINUTES", default=10)
+if not 1 <= SMS_CODE_VALIDITY_MINUTES <= 60:
+    raise ImproperlyConfigured("SMS_CODE_VALIDITY_MINUTES must be 1 to 60 (Logto's range).")
+# Origin-bound codes: a last line "@<domain> #<code>" for iOS/Android/browser autofill.
+# SMS_ORIGIN_DOMAIN for every code message, SMS_ORIGIN_DOMAINS per Logto application
+# ("<application id>=<host>,..."); both empty: no line. SMS_ANDROID_APP_HASH: the
+# 11-character SMS Retriever hash, put after the code on that line.
+SMS_ORIGIN_DOMAIN = env.str("SMS_ORIGIN_DOMAIN", default="").strip().lower()
+SMS_ANDROID_APP_HASH = env.str("SMS_ANDROID_APP_HASH", default="").strip()
+from sms_gateway.core import origin_bound as _origin_bound  # noqa: E402 (pure, no Django)
+
+try:
+    SMS_ORIGIN_DOMAINS = _origin_bound.parse_applications(env.str("SMS_ORIGIN_DOMAINS", default=""))
+except ValueError as _err:
+    raise ImproperlyConfigured(f"SMS_ORIGIN_DOMAINS: {_err}") from _err
+if SMS_ORIGIN_DOMAIN and not _origin_bound.valid_domain(SMS_ORIGIN_DOMAIN):
+    raise ImproperlyConfigured("SMS_ORIGIN_DOMAIN must be a host name only, e.g. id.example.com.")
+if SMS_ANDROID_APP_HASH and not _origin_bound.valid_app_hash(SMS_ANDROID_APP_HASH):
+    raise ImproperlyConfigured("SMS_ANDROID_APP_HASH must be the 11-character app hash.")
+
 # --- Delivery receipts and conversion (issue 12) ---------------------------------
 # Where providers and Logto reach this gateway, e.g. https://sms.example.com: each
 # SMS carries its receipt URL under it (/webhooks/twilio/<alias>, /webhooks/vonage/<alias>)

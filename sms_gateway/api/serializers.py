@@ -13,7 +13,9 @@ from ..core.message_types import KNOWN_TYPES, TYPE_NAME, MessageType
 # Types whose SMS is useless without a code. Generic (Logto's test button sends
 # a code, other uses may not) and OrganizationInvitation (a link) are exempt.
 REQUIRES_CODE = KNOWN_TYPES - {MessageType.GENERIC, MessageType.ORGANIZATION_INVITATION}
-CODE = re.compile(r"^[^\s\x00-\x1f]{1,32}$")
+# 4 to 32 characters: Logto's codes are 6 digits; a shorter one is refused, since a
+# code of 1-3 characters would be masked as every "1" or "ab" in the stored text.
+CODE = re.compile(r"^[^\s\x00-\x1f]{4,32}$")
 
 
 class StrictCharField(serializers.CharField):
@@ -36,7 +38,7 @@ class PayloadSerializer(serializers.Serializer):
     def validate_code(self, value: str) -> str:
         if not CODE.fullmatch(value):
             # Never echo the value: it is the secret.
-            raise serializers.ValidationError("Must be 1 to 32 characters without spaces.")
+            raise serializers.ValidationError("Must be 4 to 32 characters without spaces.")
         return value
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Loading creates what is missing and refreshes what an operator never edited;
 a template an operator edited (``is_customized``) is left alone unless it is
-explicitly reset.
+explicitly reset or adopts the shipped text in the admin (which lists the
+customised templates that differ from the shipped ones, side by side).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def load_shipped(using: str = "default") -> LoadReport:
             if row is None:
                 Template.objects.using(using).create(type=key[0], locale=key[1], text=text)
                 report.created += 1
+            elif row.is_customized and row.text == text:
+                # The shipped text caught up with the operator's: later releases update it.
+                row.is_customized = False
+                row.save(using=using, update_fields=["is_customized", "updated_at"])
+                report.updated += 1
             elif row.is_customized:
                 report.kept += 1
             elif row.text != text:

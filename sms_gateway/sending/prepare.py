@@ -11,8 +11,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..core import encoding, locales, routing, selection
+from ..core.composition import TextOptions, compose
 from ..core.errors import NoTemplate, RecipientRejected
-from ..core.masking import render_masked
+from ..core.masking import mask_value, render_masked
 from ..core.rendering import render
 from .state import Draft, SmsRequest
 
@@ -21,22 +22,29 @@ if TYPE_CHECKING:
 
 
 def prepare(
-    request: SmsRequest, catalog: Catalog, default_locale: str, message_id: uuid.UUID
+    request: SmsRequest,
+    catalog: Catalog,
+    default_locale: str,
+    message_id: uuid.UUID,
+    options: TextOptions | None = None,  # validity and origin-bound line; None: the settings'
 ) -> Draft:
     payload = request.payload
     requested, ui_locales = _text(payload.get("locale")), _text(payload.get("uiLocales"))
     draft = Draft(
         message_id=message_id,
         request=request,
-        requested_locale=requested[:100],
-        ui_locales=ui_locales[:200],
+        requested_locale=mask_value(requested, payload)[:100],
+        ui_locales=mask_value(ui_locales, payload)[:200],
     )
     candidates = locales.candidates(requested, ui_locales, request.to.region, default_locale)
     try:
         chosen = selection.select(catalog, request.type, candidates)
     except NoTemplate as err:
         return replace(draft, refusal=err)
-    text = render(chosen.text, payload)
+    composed = compose(
+        chosen.type, chosen.text, payload, chosen.locale, options or TextOptions.from_settings()
+    )
+    text = render(composed.template, composed.values)
     analysis = encoding.analyze(text)
     route = routing.choose(catalog.routes, request.to.digits, request.to.region)
     blocked = route is None or not route.hops
@@ -45,7 +53,7 @@ def prepare(
         template_type=chosen.type,
         locale=chosen.locale,
         text=text,
-        body=render_masked(chosen.text, payload),
+        body=render_masked(composed.template, composed.values),
         encoding=analysis.encoding,
         segments=analysis.segments,
         unicode=analysis.is_unicode,

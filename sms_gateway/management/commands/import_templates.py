@@ -51,7 +51,7 @@ class Command(BaseCommand):
             if not isinstance(text, str):
                 problems.append(f"{where}: text must be a string.")
                 continue
-            review = template_checks.review_configured(kind, text)
+            review = template_checks.review_configured(kind, text, locales.normalize(locale))
             problems += [f"{where}: {error}" for error in review.errors]
             rows.append((kind, locales.normalize(locale), text))
         if problems:
