@@ -86,7 +86,7 @@ class _Throwaway:
         raise NotImplementedError
 
 
-def _postgres_bindir() -> Path:
+def postgres_bindir() -> Path:
     if explicit := os.environ.get("PG_BINDIR"):
         return Path(explicit)
     if found := shutil.which("initdb"):
@@ -118,7 +118,7 @@ class PostgresCluster(_Throwaway):
         self.extra_conf = list(extra_conf)
         self.fsync = fsync
         self.user = user
-        self.bindir = _postgres_bindir()
+        self.bindir = postgres_bindir()
         self.port = 0
 
     def __repr__(self) -> str:

@@ -1,0 +1,294 @@
+"""Benchmark the project against two floors, side by side: ``python -m bench [--quick|--smoke]``.
+
+Starts a throwaway PostgreSQL and Redis, a fake Twilio, the project in its
+production shape (``manage.py setup`` then gunicorn), floor A (bare DRF) and
+floor B (plain Django doing the same I/O), loads each with wrk and prints one
+table (markdown) with the issue's targets marked ok or MISS. Everything it
+starts is stopped and removed on success, failure and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.throwaway import PostgresCluster, RedisServer
+
+from . import servers
+from .floors.plain_views import SCHEMA
+from .load import Load, ensure_wrk
+from .measure import (
+    ProcessTree,
+    RedisCounter,
+    SqlCounter,
+    delta,
+    machine,
+    machine_cpu,
+    machine_load,
+    shares,
+)
+from .report import TargetResult, render
+
+PROJECT_DB, FLOOR_DB = "bench_project", "bench_floor_b"
+SLOW_MS, SLOW_CONNECTIONS = 300, 200
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    warm: int  # seconds of 16 connections before measuring a target (wrk takes whole seconds)
+    phase: int  # seconds per measured run
+    slow_warm: int
+    slow: int
+
+
+MODES = {
+    "full": Mode("full", warm=5, phase=15, slow_warm=3, slow=15),
+    "quick": Mode("quick", warm=2, phase=4, slow_warm=1, slow=5),
+    "smoke": Mode("smoke", warm=1, phase=1, slow_warm=0, slow=1),
+}
+
+
+class Progress:
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.start:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    speed = parser.add_mutually_exclusive_group()
+    speed.add_argument(
+        "--quick",
+        action="store_const",
+        dest="mode",
+        const="quick",
+        help="about a minute: shorter runs",
+    )
+    speed.add_argument(
+        "--smoke",
+        action="store_const",
+        dest="mode",
+        const="smoke",
+        help="about 20 s: a sanity run, numbers too short to trust",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a variable for the project (repeatable), e.g. "
+        "GUNICORN_THREADS=8; the floors follow its workers x threads",
+    )
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write the report to FILE"
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=servers.ROOT,
+        metavar="DIR",
+        help="the checkout to benchmark (default: this one)",
+    )
+    parser.add_argument(
+        "--logs", type=Path, metavar="DIR", help="copy the servers' logs to DIR at the end"
+    )
+    parser.set_defaults(mode="full")
+    args = parser.parse_args(argv)
+    try:
+        args.overrides = dict(item.split("=", 1) for item in args.env)
+    except ValueError:
+        parser.error("--env takes KEY=VALUE")
+    return args
+
+
+def revision(project: Path) -> str:
+    """The commit benchmarked, read without touching the repository (no index refresh)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        command = ["git", *args]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True)  # noqa: S603, S607
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode:
+        return "unknown (not a git checkout)"
+    changed = git("diff-index", "--quiet", "HEAD", "--").returncode
+    return head.stdout.strip() + (" + uncommitted changes" if changed else "")
+
+
+def probe(target: servers.Gunicorn) -> str | None:
+    """One request by hand: what a failing target answers, to put in the report."""
+    with servers.session() as http:
+        answer = http.post(
+            target.url + "/sms/send",
+            json=servers.BODY,
+            headers={"Authorization": servers.TOKEN},
+            timeout=30,
+        )
+    if 200 <= answer.status_code < 300:
+        return None
+    return f"{target.name} answered {answer.status_code}: {answer.text[:300]}"
+
+
+class Bench:
+    def __init__(self, mode: Mode, load: Load, fake: servers.FakeProvider, say: Progress) -> None:
+        self.mode, self.load, self.fake, self.say = mode, load, fake, say
+
+    def run(self, target: servers.Gunicorn, connections: int, seconds: float):  # noqa: ANN201
+        self.say(f"{target.name}: {connections} connection(s), {seconds} s")
+        result = self.load.run(target.url + "/sms/send", connections, seconds)
+        self.fake.drain()
+        return result
+
+    def measure(
+        self,
+        target: servers.Gunicorn,
+        sql: SqlCounter | None = None,
+        redis: RedisCounter | None = None,
+    ) -> TargetResult:
+        result = TargetResult(target.name)
+        if problem := probe(target):
+            result.notes.append(problem)
+        self.run(target, 16, self.mode.warm)
+        result.c1 = self.run(target, 1, self.mode.phase)
+
+        tree = ProcessTree(target.pid)
+        sql_before = sql.snapshot() if sql else None
+        redis_before = redis.snapshot() if redis else None
+        sms_before, cpu_before = self.fake.messages(), tree.cpu_seconds()
+        workers_before, machine_before = tree.worker_cpu(), machine_cpu()
+        self.say(f"{target.name}: 16 connections, {self.mode.phase} s (counted)")
+        result.c16 = self.load.run(target.url + "/sms/send", 16, self.mode.phase)
+        cpu = tree.cpu_seconds() - cpu_before
+        result.busy = machine_load(machine_before, machine_cpu())
+        result.split = shares(workers_before, tree.worker_cpu())
+        self.fake.drain()  # requests still in flight finish before SQL and Redis are read
+        result.sms = self.fake.messages() - sms_before
+        result.sql = delta(sql_before, sql.snapshot()) if sql else None
+        result.redis = delta(redis_before, redis.snapshot()) if redis else None
+        if result.c16.requests:
+            result.cpu_ms = cpu * 1000 / result.c16.requests
+        return result
+
+    def slow(self, target: servers.Gunicorn, result: TargetResult) -> None:
+        if self.mode.slow_warm:
+            self.run(target, SLOW_CONNECTIONS, self.mode.slow_warm)
+        result.slow = self.run(target, SLOW_CONNECTIONS, self.mode.slow)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    mode, project = MODES[args.mode], args.project.resolve()
+    say = Progress()
+    # SIGTERM unwinds like Ctrl-C, so that everything started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    load = Load(ensure_wrk())
+    header = {
+        "mode": f"{mode.name}: warm-up {mode.warm} s, {mode.phase} s per run, slow provider "
+        f"warm-up {mode.slow_warm} s + {mode.slow} s"
+    }
+    header.update(machine())
+    header["project"] = f"{project} at {revision(project)}"
+
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        if args.logs:
+            stack.callback(copy_logs, workdir, args.logs)
+        say("starting PostgreSQL, Redis and the fake provider")
+        pg = stack.enter_context(
+            PostgresCluster(
+                max_connections=300,
+                extra_conf=["shared_preload_libraries = 'pg_stat_statements'"],
+            )
+        )
+        redis_server = stack.enter_context(RedisServer())
+        fake = stack.enter_context(servers.FakeProvider(workdir / "fake.log"))
+
+        project_url = pg.create_database(PROJECT_DB)
+        floor_url = pg.create_database(FLOOR_DB)
+        # Read from the "postgres" database: the counting query is never counted itself.
+        pg.execute("CREATE EXTENSION pg_stat_statements")
+        pg.execute(SCHEMA, FLOOR_DB)
+
+        env = servers.project_env(
+            project, project_url, redis_server.url(), fake.url, workdir, args.overrides
+        )
+        conf = servers.gunicorn_settings(env, project)
+        header["gunicorn"] = (
+            f"{conf['workers']} workers × {conf['threads']} threads ({conf['worker_class']}) "
+            "for all three targets"
+        )
+        if args.overrides:
+            header["project overrides"] = " ".join(args.env)
+        floor_env = {
+            "FLOOR_DATABASE_URL": floor_url,
+            "FLOOR_PROVIDER_URL": f"{fake.url}/2010-04-01/Accounts/{servers.ACCOUNT_SID}"
+            "/Messages.json",
+        }
+        say("starting the floors; manage.py setup, then the project")
+        floor_a = stack.enter_context(
+            servers.floor_server(
+                "floor A", "bench.floors.drf_settings", conf, {}, workdir / "floor_a.log"
+            )
+        )
+        floor_b = stack.enter_context(
+            servers.floor_server(
+                "floor B", "bench.floors.plain_settings", conf, floor_env, workdir / "floor_b.log"
+            )
+        )
+        servers.setup_project(env, project, workdir / "setup.log")
+        gateway = stack.enter_context(servers.project_server(env, project, workdir / "project.log"))
+        for target in (fake, floor_a, floor_b, gateway):
+            target.wait_ready()
+        say("all up")
+
+        sql_project = stack.enter_context(closing(SqlCounter(pg.url(), PROJECT_DB)))
+        sql_floor = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_DB)))
+        redis_counter = stack.enter_context(closing(RedisCounter(redis_server.url())))
+        bench = Bench(mode, load, fake, say)
+        workers_before = set(ProcessTree(gateway.pid).workers())
+
+        a = bench.measure(floor_a)
+        b = bench.measure(floor_b, sql_floor)
+        p = bench.measure(gateway, sql_project, redis_counter)
+        fake.set_latency(SLOW_MS)
+        bench.slow(floor_b, b)
+        bench.slow(gateway, p)
+        fake.set_latency(0)
+
+        for target, result in ((floor_a, a), (floor_b, b), (gateway, p)):
+            result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
+        if set(ProcessTree(gateway.pid).workers()) != workers_before:
+            p.notes.append("project workers were replaced during the run (max_requests?)")
+        report = render(header, a, b, p)
+    say("stopped everything")
+    print(report, end="")
+    if args.markdown:
+        args.markdown.write_text(report)
+    return 0
+
+
+def copy_logs(workdir: Path, destination: Path) -> None:
+    destination.mkdir(parents=True, exist_ok=True)
+    for log in workdir.glob("*.log"):
+        (destination / log.name).write_bytes(log.read_bytes())
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted: everything started was stopped", file=sys.stderr)
+        sys.exit(130)
+    except RuntimeError as err:
+        print(f"bench failed: {err}", file=sys.stderr)
+        sys.exit(1)

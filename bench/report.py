@@ -1,0 +1,180 @@
+"""The results as one markdown table, with the issue's targets marked ok or MISS."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .load import LoadResult
+
+NA = "–"
+
+
+@dataclass
+class TargetResult:
+    name: str
+    c1: LoadResult | None = None
+    c16: LoadResult | None = None
+    cpu_ms: float | None = None  # per request, gunicorn master + workers, 16 connections
+    sms: int = 0  # messages the fake provider received during the 16-connection run
+    sql: Counter | None = None  # statements run during the 16-connection run, by text
+    redis: Counter | None = None  # commands run during the 16-connection run, by name
+    rss_mb: float | None = None
+    busy: tuple[float, float] | None = None  # machine CPU busy and stolen %, 16 connections
+    split: list[float] | None = None  # each worker's share of the workers' CPU, 16 connections
+    slow: LoadResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def per_sms(self, counts: Counter | None) -> float | None:
+        if counts is None or not self.sms:
+            return None
+        return sum(counts.values()) / self.sms
+
+    @property
+    def sql_per_sms(self) -> float | None:
+        return self.per_sms(self.sql)
+
+    @property
+    def redis_per_sms(self) -> float | None:
+        return self.per_sms(self.redis)
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    return NA if value is None else f"{value:,.{digits}f}"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def attr(result: LoadResult | None, name: str) -> float | None:
+    return None if result is None else getattr(result, name)
+
+
+def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetResult) -> str:
+    targets = (a, b, p)
+
+    def row(label: str, values: list[str], versus: str = "") -> str:
+        return f"| {label} | " + " | ".join(values) + f" | {versus} |"
+
+    def load_row(label: str, run: str, name: str, digits: int, versus: str = "") -> str:
+        return row(label, [num(attr(getattr(t, run), name), digits) for t in targets], versus)
+
+    rps16 = [attr(t.c16, "rps") for t in targets]
+    vs_a, vs_b = ratio(rps16[2], rps16[0]), ratio(rps16[2], rps16[1])
+    p50_added = None
+    if p.c1 and b.c1:
+        p50_added = p.c1.p50_ms - b.c1.p50_ms
+    cpu_added = None if p.cpu_ms is None or b.cpu_ms is None else p.cpu_ms - b.cpu_ms
+    slow_ratio = ratio(attr(p.slow, "rps"), attr(b.slow, "rps"))
+    slow_errors = sum(t.slow.errors for t in (b, p) if t.slow)
+
+    def errors(t: TargetResult) -> str:
+        runs = [t.c1, t.c16]
+        return " / ".join(NA if r is None else str(r.errors) for r in runs)
+
+    lines = [f"# SMS gateway benchmark ({header['mode']})", ""]
+    lines += [f"- {k}: {v}" for k, v in header.items() if k != "mode"]
+    lines += [
+        "",
+        "| metric | floor A: DRF, no I/O | floor B: plain Django + I/O | project | project vs "
+        "floors |",
+        "|---|--:|--:|--:|---|",
+        load_row("req/s, 1 connection", "c1", "rps", 0),
+        load_row(
+            "req/s, 16 connections",
+            "c16",
+            "rps",
+            0,
+            f"{num(vs_a, 2)}× A, {num(vs_b, 2)}× B",
+        ),
+        load_row("p50 ms, 1 connection", "c1", "p50_ms", 2, f"{num(p50_added, 2)} ms over B"),
+        load_row("p99 ms, 1 connection", "c1", "p99_ms", 2),
+        load_row("p50 ms, 16 connections", "c16", "p50_ms", 2),
+        load_row("p99 ms, 16 connections", "c16", "p99_ms", 2),
+        row("errors (non-2xx + socket), 1 / 16 connections", [errors(t) for t in targets]),
+        row(
+            "CPU ms per request, 16 connections",
+            [num(t.cpu_ms, 2) for t in targets],
+            f"{num(cpu_added, 2)} ms over B",
+        ),
+        row(
+            "machine CPU busy % (stolen %), 16 connections",
+            [NA if t.busy is None else f"{t.busy[0]:.0f} ({t.busy[1]:.0f})" for t in targets],
+        ),
+        row(
+            "workers' shares of their CPU %, 16 connections",
+            [NA if not t.split else " / ".join(f"{s:.0f}" for s in t.split) for t in targets],
+        ),
+        row("SQL statements per SMS", [NA, num(b.sql_per_sms, 3), num(p.sql_per_sms, 3)]),
+        row("Redis commands per SMS", [NA, NA, num(p.redis_per_sms, 3)]),
+        row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in targets]),
+        row(
+            "slow provider (300 ms), 200 connections: req/s",
+            [NA, num(attr(b.slow, "rps")), num(attr(p.slow, "rps"))],
+            f"{num(slow_ratio, 2)}× B",
+        ),
+        row(
+            "slow provider: p50 / p99 ms",
+            [NA]
+            + [
+                f"{num(attr(t.slow, 'p50_ms'), 0)} / {num(attr(t.slow, 'p99_ms'), 0)}"
+                for t in (b, p)
+            ],
+        ),
+        row(
+            "slow provider: errors (non-2xx + socket)",
+            [NA] + [NA if t.slow is None else str(t.slow.errors) for t in (b, p)],
+        ),
+        "",
+        "SQL: pg_stat_statements calls in the target's own database (empty-query health "
+        "checks, such as psycopg_pool's, are not counted there); Redis: INFO commandstats; "
+        "per SMS: per message the fake provider answered. CPU: utime+stime of the gunicorn "
+        "master and workers per completed request.",
+        "",
+        "## Targets",
+        "",
+    ]
+
+    def target(met: bool | None, text: str, value: str) -> str:
+        mark = "?" if met is None else ("ok" if met else "MISS")
+        return f"- **{mark}** {text}: {value}"
+
+    def at_most(value: float | None, limit: float) -> bool | None:
+        return None if value is None else value <= limit
+
+    sql, redis, rss = p.sql_per_sms, p.redis_per_sms, p.rss_mb
+    lines += [
+        target(
+            None if vs_b is None else vs_b >= 0.8,
+            "throughput ≥ 0.8× floor B at 16 connections",
+            f"{num(vs_b, 2)}×",
+        ),
+        target(at_most(p50_added, 1.0), "≤ 1 ms p50 added over floor B at 1 connection",
+               f"{num(p50_added, 2)} ms"),
+        target(
+            None if slow_ratio is None else slow_ratio >= 0.9 and slow_errors == 0,
+            "slow provider: ≥ 0.9× floor B and 0 errors",
+            f"{num(slow_ratio, 2)}×, {slow_errors} errors",
+        ),
+        target(at_most(sql, 2), "≤ 2 SQL statements per SMS", num(sql, 3)),
+        target(at_most(redis, 0.05), "≤ 0.05 Redis round trips per SMS", num(redis, 3)),
+        target(at_most(rss, 120), "worker RSS ≤ 120 MB", f"{num(rss)} MB"),
+    ]  # fmt: skip
+    lines += breakdown("Project's SQL statements per SMS (16 connections)", p.sql, p.sms)
+    lines += breakdown("Project's Redis commands per SMS (16 connections)", p.redis, p.sms)
+    notes = [note for t in targets for note in t.notes]
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def breakdown(title: str, counts: Counter | None, sms: int) -> list[str]:
+    if not counts or not sms:
+        return []
+    lines = ["", f"## {title}", "", "| per SMS | statement |", "|--:|---|"]
+    for text, calls in counts.most_common(10):
+        short = " ".join(text.split()).replace("|", "\\|")
+        short = short if len(short) <= 90 else short[:87] + "..."
+        lines.append(f"| {calls / sms:.3f} | `{short}` |")
+    return lines

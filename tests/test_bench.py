@@ -1,0 +1,94 @@
+"""``python -m bench --smoke`` runs end to end and prints numbers for all three targets.
+
+Whether the targets are met is the benchmark's report, not this test's verdict.
+Deselect with ``-m "not bench"`` (it takes about 30 s).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .throwaway import postgres_bindir
+
+pytestmark = pytest.mark.bench
+
+ROOT = Path(__file__).resolve().parent.parent
+NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
+ROWS = (
+    "req/s, 1 connection",
+    "req/s, 16 connections",
+    "p50 ms, 1 connection",
+    "p99 ms, 1 connection",
+    "p50 ms, 16 connections",
+    "p99 ms, 16 connections",
+    "worker RSS MB (max, after the run)",
+)
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"the benchmark needs {what}; REQUIRE_SERVICES is set")
+    pytest.skip(f"the benchmark needs {what}")
+
+
+def _require_tools() -> None:
+    from bench.load import ensure_wrk
+
+    try:
+        ensure_wrk()
+    except RuntimeError as err:
+        _missing(f"wrk ({err})")
+    try:
+        postgres_bindir()
+    except RuntimeError as err:
+        _missing(f"PostgreSQL's binaries ({err})")
+    if not shutil.which("redis-server"):
+        _missing("redis-server")
+
+
+def _run_bench(timeout: float) -> tuple[int, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench", "--smoke"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGTERM)  # the bench stops what it started on SIGTERM
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+        pytest.fail(f"python -m bench --smoke took over {timeout} s:\n{output}")
+    return process.returncode, output
+
+
+def _cells(output: str, label: str) -> list[str]:
+    for line in output.splitlines():
+        if line.startswith(f"| {label} |"):
+            return [cell.strip() for cell in line.split("|")[2:5]]
+    raise AssertionError(f"no row {label!r} in:\n{output}")
+
+
+def test_smoke_run_reports_all_three_targets():
+    _require_tools()
+    code, output = _run_bench(timeout=180)
+    assert code == 0, output
+    assert "| metric | floor A" in output, output
+    for label in ROWS:
+        cells = _cells(output, label)
+        assert all(NUMBER.match(cell) for cell in cells), (label, cells, output)
+    assert "## Targets" in output, output
