@@ -237,7 +237,8 @@ def segments_table() -> str:
             plain = analyze(rendered(kind, locale, "804317")).segments
             text = shipped()[(kind, locale)] + ORIGIN_LINE
             with_line = analyze(rendered(kind, locale, "804317", template=text)).segments
-            cells.append(f"{plain} → **{with_line}**" if with_line > plain else f"{plain} → {plain}")
+            more = with_line > plain
+            cells.append(f"{plain} → **{with_line}**" if more else f"{plain} → {plain}")
         invitation = analyze(rendered("OrganizationInvitation", locale, "804317")).segments
         encoding = analyze(rendered("SignIn", locale, "804317")).encoding
         lines.append(f"| {locale} | {encoding} | " + " | ".join(cells) + f" | {invitation} |")
