@@ -39,7 +39,7 @@ def test_live_preview_endpoint_reports_cost_and_problems(staff):
     assert (review["encoding"], review["segments"], review["non_gsm"]) == ("UCS-2", 1, ["ç"])
     assert review["errors"] == [
         "Unknown placeholder(s): {{unknown}}. Known: application, code, inviter, link, "
-        "locale, organization, uiLocales, user."
+        "locale, organization, uiLocales, user, validity, validityMinutes."
     ]
     assert review["warnings"][0].startswith("UCS-2: 'ç' (latin small letter c with cedilla)")
 

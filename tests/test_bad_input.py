@@ -33,7 +33,7 @@ def without(key):
         ),
         (
             logto_body(payload={"code": "12 34"}),
-            "Invalid request: payload.code: Must be 1 to 32 characters without spaces.",
+            "Invalid request: payload.code: Must be 4 to 32 characters without spaces.",
         ),
         (
             logto_body(payload="123456"),

@@ -11,14 +11,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 EXPECTED_EN = {
     "SignIn": "Your sign-in code is 123456. It expires in 10 minutes. Never share it with anyone.",
-    "Register": "Your code to create your account is 123456. It expires in 10 minutes.",
+    "Register": "Your sign-up code is 123456. It expires in 10 minutes.",
     "ForgotPassword": "Your password reset code is 123456.",
     "OrganizationInvitation": "Accept the invitation: https://example.com/invite/xyz",
-    "Generic": "Your verification code is 123456. It expires in 10 minutes.",
-    "UserPermissionValidation": "Your code to confirm this account change is 123456.",
+    "Generic": "Your verification code is 123456. It expires in 10 minutes. Never share it with anyone.",
+    "UserPermissionValidation": "Your code to verify it's you is 123456.",
     "BindNewIdentifier": "Your code to link this phone number to your account is 123456.",
-    "MfaVerification": "Your two-step verification code is 123456.",
-    "BindMfa": "Your code to set up two-step verification by SMS is 123456.",
+    "MfaVerification": "Your 2-step verification code is 123456.",
+    "BindMfa": "Your code to set up 2-step verification by SMS is 123456.",
 }
 
 
@@ -98,7 +98,7 @@ def test_unknown_type_falls_back_to_generic_template(api, outbox):
     response = api.post(logto_body(type="PasskeyRecovery2"))
 
     assert response.status_code == 200, response.text
-    assert outbox[0][1].text == ("Your verification code is 123456. It expires in 10 minutes.")
+    assert outbox[0][1].text == EXPECTED_EN["Generic"]
     message = Message.objects.get(pk=response.json()["id"])
     assert (message.type, message.template_type) == ("PasskeyRecovery2", "Generic")
 
