@@ -197,12 +197,13 @@ def test_reset_action_restores_shipped_text(staff):
     [
         ({"prefix": "33", "country": "FR"}, "Give a prefix or a country, not both."),
         ({"prefix": "", "country": "XX"}, "No phone numbers belong to this country code."),
-        ({"prefix": "+33", "country": ""}, "Digits of the E.164 number, without"),
+        ({"prefix": "+33a", "country": ""}, "Digits of the E.164 number, without"),
     ],
 )
 def test_route_admin_refuses_bad_rules(staff, data, error):
     form = {
         **data,
+        "blocked": "on",
         "description": "",
         "hops-TOTAL_FORMS": "0",
         "hops-INITIAL_FORMS": "0",

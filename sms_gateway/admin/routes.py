@@ -1,16 +1,76 @@
-"""Routes: which providers, in order, send to a prefix or a country."""
+"""Routes: which providers, in order, send to a prefix or a country.
+
+What the editor shows is what is sent: the inline lists the hops in the order
+the send path reads them (position, then id), a blank row chooses nothing (it is
+ignored unless a provider is picked), and a route without providers is saved
+only when *Block* is ticked, so blocking a destination is always a decision.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.html import format_html
 
 from ..models import Route, RouteProvider
 from ..providers import provider_aliases
 
+BLOCK_HELP = (
+    "No providers: every SMS to this destination is refused (400, “SMS to this "
+    "destination is not enabled”). Tick it to block; remove every provider below first."
+)
+
+
+def normalize_prefix(value: str) -> str:
+    """'+1 604', '00 1-604', '(1) 604' -> '1604': operators paste numbers as they read them."""
+    text = "".join(ch for ch in value if ch not in " -.()\u00a0\t")
+    if text.startswith("+"):
+        text = text[1:]
+    elif text.startswith("00"):
+        text = text[2:]
+    return text
+
+
+class PrefixField(forms.CharField):
+    def to_python(self, value: object) -> str:
+        return normalize_prefix(super().to_python(value))
+
+
+class CountryField(forms.CharField):
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).strip().upper()
+
+
+class RouteForm(forms.ModelForm):
+    prefix = PrefixField(
+        required=False,
+        max_length=20,
+        help_text="E.164 digits, e.g. 33 or 1604 (“+1 604” is read as 1604). Longest match wins.",
+    )
+    country = CountryField(
+        required=False,
+        max_length=2,
+        help_text="ISO 3166 country, e.g. CA (“ca” is read as CA): for calling codes "
+        "shared by countries (+1, +7, +44).",
+    )
+    blocked = forms.BooleanField(
+        required=False, label="Block this destination", help_text=BLOCK_HELP
+    )
+
+    class Meta:
+        model = Route
+        fields = ["prefix", "country", "blocked", "description"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["blocked"].initial = not self.instance.hops.exists()
+
 
 class RouteProviderForm(forms.ModelForm):
-    provider = forms.ChoiceField(choices=())
+    provider = forms.ChoiceField(choices=(), required=True)
 
     class Meta:
         model = RouteProvider
@@ -18,25 +78,108 @@ class RouteProviderForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [(a, a) for a in provider_aliases()]
+        aliases = provider_aliases()
+        # The empty choice: a blank row picks nothing, so it is not saved.
+        choices = [("", "---------")] + [(a, a) for a in aliases]
+        stored = self.instance.provider if self.instance.pk else ""
+        if stored and stored not in aliases:
+            # Shown as stored, never silently replaced by the first alias.
+            choices.append((stored, f"{stored} (not configured: fails as provider_config)"))
+        self.fields["provider"].choices = choices
+
+    def clean_sender(self) -> str:
+        return self.cleaned_data["sender"].strip()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        alias, sender = data.get("provider"), data.get("sender")
+        if alias and sender:
+            problem = sender_problem(alias, sender)
+            if problem:
+                self.add_error("sender", problem)
+        return data
+
+
+def sender_problem(alias: str, sender: str) -> str:
+    """What the alias's provider says is wrong with this sender ('' = nothing), so a
+    sender that every send would fail with is refused when the route is saved."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    try:
+        backend = import_string(settings.SMS_PROVIDERS[alias]["BACKEND"])
+    except (KeyError, ImportError, TypeError):
+        return ""  # an unconfigured alias is shown as such
+    check = getattr(backend, "sender_problem", None)
+    return check(sender) if check else ""
+
+
+class RouteProviderFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("provider") and not form.cleaned_data.get("DELETE")
+        ]
+        blocked = self.data.get("blocked") in ("on", "true", "True", "1")
+        if blocked and kept:
+            raise forms.ValidationError(
+                "“Block this destination” is ticked but providers are listed: "
+                "remove them (tick Delete) to block, or untick Block to send."
+            )
+        if not blocked and not kept:
+            raise forms.ValidationError(
+                "No provider chosen. Pick at least one provider, or tick "
+                "“Block this destination” to refuse every SMS to it."
+            )
 
 
 class RouteProviderInline(admin.TabularInline):
     model = RouteProvider
     form = RouteProviderForm
+    formset = RouteProviderFormSet
     extra = 1
-    ordering = ["position"]
+    ordering = ["position", "id"]  # the order the send path reads (catalog/snapshot.py)
+    verbose_name = "provider"
+    verbose_name_plural = "providers, tried in order of position"
 
 
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin):
+    form = RouteForm
     list_display = ["__str__", "prefix", "country", "providers", "description"]
     search_fields = ["prefix", "country", "description"]
     inlines = [RouteProviderInline]
+    fields = ["prefix", "country", "blocked", "description"]
 
     @admin.display(description="providers, in order")
     def providers(self, route: Route) -> str:
-        return " → ".join(hop.provider for hop in route.hops.all()) or "(none: blocked)"
+        hops = list(route.hops.all())
+        if not hops:
+            return format_html(
+                '<strong class="sms-blocked" style="color:#ba2121">{}</strong>',
+                "BLOCKED: no providers, every SMS refused",
+            )
+        return " → ".join(
+            f"{hop.provider} ({hop.sender})" if hop.sender else hop.provider for hop in hops
+        )
 
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
         return super().get_queryset(request).prefetch_related("hops")
+
+    def save_model(self, request: HttpRequest, obj: Route, form, change: bool) -> None:  # noqa: ANN001
+        if change and not form.has_changed():
+            return  # re-saving an unchanged route changes nothing, not even updated_at
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        from django.conf import settings
+
+        context = {
+            "default_route_exists": Route.objects.filter(prefix="", country="").exists(),
+            "default_providers": " → ".join(settings.SMS_DEFAULT_PROVIDERS),
+        }
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
