@@ -140,7 +140,7 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$", r"^api/schema$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -293,9 +293,20 @@ SMS_LOGTO_WEBHOOK_KEYS = [
 
 # --- Metrics --------------------------------------------------------------------
 # /metrics answers a request with "Authorization: Bearer <METRICS_TOKEN>", or from
-# an address in METRICS_ALLOWED_NETWORKS.
+# an address in METRICS_ALLOWED_NETWORKS. No network by default in production: behind
+# a TLS proxy on the same host every client arrives from 127.0.0.1 (check W030).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
+
+# --- Operator controls (issue 10) -----------------------------------------------
+# Probes (/healthz, /readyz, /metrics) are answered whatever the Host header: before
+# anything validates it against ALLOWED_HOSTS (kubelets probe by pod IP).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+    "sms_gateway.ops.health.ProbeHostMiddleware",
+)
 
 # --- Logging --------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")

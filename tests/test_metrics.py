@@ -26,7 +26,8 @@ def value(text: str, name: str, **labels) -> float:
     return total
 
 
-def test_metrics_count_a_sent_and_a_failed_sms(api, live_server, providers):
+def test_metrics_count_a_sent_and_a_failed_sms(api, live_server, providers, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     twilio, vonage = providers
     before = scrape(live_server)
 
@@ -79,3 +80,31 @@ def test_metrics_access_by_network_or_token(live_server, settings):
         requests.get(url, headers={"Authorization": "Bearer scrape-me"}, timeout=10).status_code
         == 200
     )
+
+
+def test_no_network_is_allowed_by_default_in_production(live_server):
+    """Behind a TLS proxy on the same host every client is 127.0.0.1: loopback is not
+    trusted unless asked for (DEBUG, or METRICS_ALLOWED_NETWORKS)."""
+    import subprocess
+    import sys
+
+    from .services import ROOT
+
+    def default(debug: str) -> str:
+        code = "from sms_gateway import settings as s; print(s.METRICS_ALLOWED_NETWORKS)"
+        env = {"DEBUG": debug, "PATH": "/usr/bin:/bin"}
+        run = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert default("0") == "[]"
+    assert default("1") == "['127.0.0.0/8', '::1/128']"
+
+
+def test_a_malformed_network_never_turns_a_scrape_into_a_500(live_server, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.1/8", "127.0.0.1"]  # E030 stops startup
+    assert requests.get(f"{live_server.url}/metrics", timeout=10).status_code == 200
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.1/8"]
+    assert requests.get(f"{live_server.url}/metrics", timeout=10).status_code == 403

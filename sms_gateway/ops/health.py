@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import get_resolver
 
 from ..providers import get_provider, provider_aliases
 
@@ -101,3 +103,46 @@ def ready(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": answer},
         status=200 if healthy else 503,
     )
+
+
+class ProbeHostMiddleware:
+    """Probes answer whatever the ``Host``; a refused host costs one log line.
+
+    Kubelets and load balancers probe a pod by its IP (``Host: 10.1.2.3:8000``),
+    which ``ALLOWED_HOSTS`` rightly does not list: ``/healthz``, ``/readyz`` and
+    ``/metrics`` are answered here, before anything reads the host (they build no
+    URL from it and ``/metrics`` has its own access control). For every other path
+    a host outside ``ALLOWED_HOSTS`` gets the usual 400 and one warning naming the
+    host, instead of Django's ``DisallowedHost`` stack trace per request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        if probe is not None:
+            return probe()(request)
+        try:
+            request.get_host()
+        except DisallowedHost:
+            host = request.META.get("HTTP_HOST", "")[:80]
+            logger.warning("refused request for host %r (not in ALLOWED_HOSTS)", host)
+            callback = get_resolver().resolve_error_handler(400)
+            response = callback(request, DisallowedHost(f"Invalid host {host!r}"))
+            response._has_been_logged = True  # the line above says it all
+            return response
+        return self.get_response(request)
+
+
+def _metrics_view() -> Callable[[HttpRequest], HttpResponse]:
+    from .metrics import metrics_view
+
+    return metrics_view
+
+
+PROBES: dict[str, Callable[[], Callable[[HttpRequest], HttpResponse]]] = {
+    "/healthz": lambda: live,
+    "/readyz": lambda: ready,
+    "/metrics": _metrics_view,
+}

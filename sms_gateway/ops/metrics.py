@@ -7,6 +7,7 @@ adds them up (prometheus-client's multiprocess mode).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import os
@@ -51,6 +52,26 @@ REJECTED = Counter(
 )
 
 
+GUARD_REFUSALS = Counter(
+    "sms_gateway_guard_refusals_total",
+    "SMS the fraud guard refused, by reason (rate_limited:recipient, country:XX...).",
+    ["reason"],
+)
+GUARD_FLAGS = Counter(
+    "sms_gateway_guard_flags_total",
+    "SMS the fraud guard let through and flagged (monitored_country).",
+    ["flag"],
+)
+GUARD_BLOCKS = Counter(
+    "sms_gateway_guard_prefix_blocks_total",
+    "Destination prefixes the pumping guard blocked.",
+)
+GUARD_FALLBACK = Counter(
+    "sms_gateway_guard_fallback_total",
+    "Guard checks done without Redis (per-process rate limits; pumping detector off).",
+)
+
+
 def rejected(reason: str) -> None:
     REJECTED.labels(reason=reason).inc()
 
@@ -64,7 +85,20 @@ def _allowed(request: HttpRequest) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(net) for net in settings.METRICS_ALLOWED_NETWORKS)
+    return any(address in net for net in _networks(tuple(settings.METRICS_ALLOWED_NETWORKS)))
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...]:
+    """Parsed once. A malformed entry stops the gateway at startup (check E030); should
+    one get here anyway it allows nothing rather than failing every scrape."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError:
+            continue
+    return tuple(networks)
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
