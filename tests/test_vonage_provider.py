@@ -68,7 +68,7 @@ def test_non_gsm_text_is_sent_as_unicode(vonage_fake, make):
 
 def test_route_sender_overrides_default(vonage_fake, make):
     make().send(sms(sender="+15551234567"), timeout=5)
-    assert vonage_fake.received[0].form["from"] == "+15551234567"
+    assert vonage_fake.received[0].form["from"] == "15551234567"  # numbers go without '+'
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,8 @@ def test_route_sender_overrides_default(vonage_fake, make):
         (("sms_status", "1", "Throughput Rate Exceeded"), Category.RATE_LIMITED, "1"),
         (("sms_status", "9", "Partner quota exceeded"), Category.PROVIDER_CONFIG, "9"),
         (("sms_status", "15", "Illegal Sender Address - rejected"), Category.PROVIDER_CONFIG, "15"),
-        (("sms_status", "6", "Unroutable message - rejected"), Category.REJECTED, "6"),
+        # +44 7700 900123 is in no allocated range (Ofcom's drama numbers): recipient.
+        (("sms_status", "6", "Unroutable message - rejected"), Category.RECIPIENT, "6"),
         (("sms_status", "5", "Internal Error"), Category.UNAVAILABLE, "5"),
         (("status", 500), Category.UNAVAILABLE, "500"),
         (("status", 503), Category.UNAVAILABLE, "503"),

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -54,8 +55,10 @@ CONFIG_CODES = {
     21704,  # messaging service contains no phone numbers
     21705,  # invalid messaging service
     21710,  # messaging service not found
-    30002,  # account suspended
 }
+# Not here: 30xxx codes (30002 account suspended, 30003 unreachable, 30005 unknown
+# number, 30006 landline...) are delivery statuses of a message Twilio accepted;
+# they arrive in status callbacks (delivery/status.py), never as an API error.
 
 
 def error_category(status: int, code: int | None) -> Category:
@@ -69,6 +72,28 @@ def error_category(status: int, code: int | None) -> Category:
     if status >= 500:
         return Category.UNAVAILABLE
     return Category.REJECTED
+
+
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_BASE_URL = re.compile(r"^https?://[^/\s?#]+/?$")
+
+
+def sender_problem(sender: str) -> str:
+    """'' when Twilio can send from ``sender``: a Messaging Service SID (MG...), an
+    E.164 number with its '+', a short code, or an alphanumeric ID of up to 11."""
+    if MESSAGING_SERVICE_SID.match(sender):
+        return ""
+    if sender.startswith("MG"):
+        return "A Messaging Service SID is MG followed by 32 hexadecimal digits."
+    if sender.startswith("+"):
+        ok = sender[1:].isdigit() and len(sender) <= 16
+        return "" if ok else "A number sender is '+' and up to 15 digits (E.164)."
+    if sender.isdigit():
+        # Short codes (5-6 digits) go as they are; a long number needs its '+'.
+        return "" if len(sender) <= 8 else "A number sender needs its '+' at Twilio (E.164)."
+    if len(sender) > 11:
+        return f"An alphanumeric sender has at most 11 characters ({len(sender)} given)."
+    return ""
 
 
 class _HttpClient(TwilioHttpClient):
@@ -115,9 +140,11 @@ class TwilioProvider(BaseProvider):
         "POOL_SIZE": 0,  # connections kept per process; 0: SMS_HTTP_POOL_SIZE
     }
     required = ("ACCOUNT_SID", "AUTH_TOKEN")
+    sender_problem = staticmethod(sender_problem)
 
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
+        self._validate()
         self.http = _HttpClient(
             self.config["API_BASE_URL"],
             pool_size=self.config["POOL_SIZE"] or settings.SMS_HTTP_POOL_SIZE,
@@ -131,6 +158,29 @@ class TwilioProvider(BaseProvider):
             http_client=self.http,
             environment={},  # settings, not stray TWILIO_* variables, decide
         )
+
+    def _validate(self) -> None:
+        """Every option checked once, at startup (check E002), never on each send."""
+        config, problems = self.config, []
+        if not ACCOUNT_SID.match(config["ACCOUNT_SID"]):
+            problems.append("ACCOUNT_SID is AC followed by 32 hexadecimal digits.")
+        if config["MESSAGING_SERVICE_SID"] and not MESSAGING_SERVICE_SID.match(
+            config["MESSAGING_SERVICE_SID"]
+        ):
+            problems.append("MESSAGING_SERVICE_SID is MG followed by 32 hexadecimal digits.")
+        if config["FROM"] and sender_problem(config["FROM"]):
+            problems.append(f"FROM: {sender_problem(config['FROM'])}")
+        callback = config["STATUS_CALLBACK"]
+        if callback and not re.match(r"^https?://[^/\s]+", callback):
+            problems.append("STATUS_CALLBACK must be an absolute http(s) URL.")
+        for name in ("API_BASE_URL", "PROXY"):
+            if config[name] and not _BASE_URL.match(config[name]):
+                problems.append(f"{name} must be scheme://host[:port], without a path.")
+        if not isinstance(config["POOL_SIZE"], int) or config["POOL_SIZE"] < 0:
+            problems.append("POOL_SIZE must be a whole number ≥ 0.")
+        if problems:
+            where = f"SMS_PROVIDERS[{self.alias!r}]['OPTIONS']"
+            raise ImproperlyConfigured(f"{where}: " + " ".join(problems))
 
     def _sender(self, sms: OutgoingSMS) -> dict[str, str]:
         sender = sms.sender or self.config["MESSAGING_SERVICE_SID"] or self.config["FROM"]

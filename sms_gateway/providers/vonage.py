@@ -13,10 +13,13 @@ Only ``vonage_http_client`` and ``vonage_sms`` are imported, not the whole
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from typing import Any
 
+import phonenumbers
+from django.core.exceptions import ImproperlyConfigured
 from vonage_http_client import Auth, HttpClient, HttpClientOptions
 from vonage_http_client.errors import HttpRequestError
 from vonage_sms import Sms, SmsMessage
@@ -46,9 +49,51 @@ STATUS_CATEGORIES = {
 }
 
 
-def status_category(status: str) -> Category:
-    """Category of a non-zero per-message status; unknown ones still fail over."""
-    return STATUS_CATEGORIES.get(str(status), Category.REJECTED)
+# Status 3 ("invalid parameters") names the parameter in its error-text; when it is
+# the recipient ("Invalid to address"), no provider will take the number.
+_NAMES_RECIPIENT = re.compile(r"\bto\b\s*(address|param|number)|invalid\s+'?to\b", re.IGNORECASE)
+
+
+def status_category(status: str, text: str = "", to: str = "") -> Category:
+    """Category of a non-zero per-message status; unknown ones still fail over.
+
+    3 (invalid parameters) is the recipient's when its error-text names ``to``;
+    6 (unroutable, e.g. an unrecognised prefix) is the recipient's when the number
+    is in no allocated range either (libphonenumber): another provider would refuse
+    it too. Otherwise both are this provider's refusal and fail over: Vonage's
+    numbering data can lag a new range another provider already reaches.
+    """
+    status = str(status)
+    if status == "3" and _NAMES_RECIPIENT.search(text or ""):
+        return Category.RECIPIENT
+    if status == "6" and to and not _valid_number(to):
+        return Category.RECIPIENT
+    return STATUS_CATEGORIES.get(status, Category.REJECTED)
+
+
+def _valid_number(e164: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+" + e164.lstrip("+"), None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+# The SDK refuses a longer callback on every send (pydantic, max_length=100).
+CALLBACK_MAX_LENGTH = 100
+_REST_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+
+def sender_problem(sender: str) -> str:
+    """'' when Vonage can send from ``sender``: a number (up to 15 digits, its ``+`` is
+    dropped on send) or an alphanumeric brand of up to 11 characters."""
+    number = sender[1:] if sender.startswith("+") else sender
+    if number.isdigit():
+        return "" if len(number) <= 15 else "A number sender has at most 15 digits."
+    if sender.startswith("+"):
+        return "A number sender is digits only after its '+'."
+    if len(sender) > 11:
+        return f"An alphanumeric sender has at most 11 characters at Vonage ({len(sender)} given)."
+    return ""
 
 
 def http_category(status: int) -> Category:
@@ -72,14 +117,40 @@ class VonageProvider(BaseProvider):
         "PROXY": "",  # http(s)://host:port of an egress proxy; the environment's is ignored
     }
     required = ("API_KEY", "API_SECRET")
+    sender_problem = staticmethod(sender_problem)
 
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
+        self._validate()
         self._local = threading.local()
         # Weak: a client lives as long as its thread (servers that start a thread
         # per request must not pile them up); close() reaches those still alive.
         self._clients: weakref.WeakSet[HttpClient] = weakref.WeakSet()
         self._lock = threading.Lock()
+
+    def _validate(self) -> None:
+        """Every option checked once, at startup (check E002), never on each send."""
+        where = f"SMS_PROVIDERS[{self.alias!r}]['OPTIONS']"
+        problems = []
+        if self.config["FROM"] and sender_problem(self.config["FROM"]):
+            problems.append(f"FROM: {sender_problem(self.config['FROM'])}")
+        callback = self.config["CALLBACK"]
+        if callback and not callback.startswith("https://"):
+            problems.append("CALLBACK must be an https:// URL (receipts carry the recipient).")
+        derived = callback or callback_url("vonage", self.alias)
+        if len(derived) > CALLBACK_MAX_LENGTH:
+            source = "CALLBACK" if callback else "The receipt URL under SMS_PUBLIC_BASE_URL"
+            problems.append(
+                f"{source} is {len(derived)} characters; Vonage takes at most "
+                f"{CALLBACK_MAX_LENGTH} (every send would fail)."
+            )
+        if not _REST_HOST.match(str(self.config["REST_HOST"])):
+            problems.append("REST_HOST is host[:port] only, without scheme or path.")
+        proxy = self.config["PROXY"]
+        if proxy and not re.match(r"^https?://[^/\s]+/?$", proxy):
+            problems.append("PROXY must be http(s)://host:port.")
+        if problems:
+            raise ImproperlyConfigured(f"{where}: " + " ".join(problems))
 
     def _sms(self) -> tuple[Sms, HttpClient]:
         sms = getattr(self._local, "sms", None)
@@ -117,6 +188,8 @@ class VonageProvider(BaseProvider):
             raise ProviderError(
                 self.alias, Category.PROVIDER_CONFIG, "no sender: set FROM or a route sender"
             )
+        if sender.startswith("+") and sender[1:].isdigit():
+            sender = sender[1:]  # numbers go without '+' at Vonage, as `to` does
         client, http = self._sms()
         message = SmsMessage(
             to=sms.to.lstrip("+"),
@@ -138,7 +211,8 @@ class VonageProvider(BaseProvider):
             ) from err
         except VonageError as err:  # SmsError, PartialFailureError: a non-zero message status
             status, text = _first_status(http)
-            raise ProviderError(self.alias, status_category(status), text, status) from err
+            category = status_category(status, text, sms.to)
+            raise ProviderError(self.alias, category, text, status) from err
         first = response.messages[0]
         return SendResult(provider_message_id=first.message_id or "", status="accepted")
 
