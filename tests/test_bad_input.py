@@ -46,12 +46,13 @@ def without(key):
         (logto_body(to=33612345678), "Invalid request: to: Must be a string."),
         (
             logto_body(to="123"),
-            "Invalid request: to: Not a valid phone number: is not a possible phone number.",
+            "Invalid request: to: Not a valid phone number: too few digits for +1 (US): "
+            "2 after the country code.",
         ),
         (
             logto_body(to="+33 abc"),
-            "Invalid request: to: Not a valid phone number: must be an international number: "
-            "digits, optionally after '+'.",
+            "Invalid request: to: Not a valid phone number: digits only, in international "
+            "format: the country code first, optionally after '+'.",
         ),
         (
             logto_body(type="Sign In!"),

@@ -1,64 +1,382 @@
-"""The record of every SMS: read-only."""
+"""The record of every SMS: read-only, never deleted by staff (retention deletes).
+
+The list fits 1280 px with what an operator scans for (when, to whom, status in
+colour, provider, segments); the page of one message says which route and sender
+were used, links its template and shows every attempt; numbers are searched as
+typed (``+33 6 12…``, ``0612345678``); a CSV export masks them.
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+
 from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
-from ..models import Message
+from ..core import phone
+from ..models import Message, Route, Template
+
+# Status -> colour (text on a light background keeps contrast for colour-blind eyes:
+# the word is always there).
+COLOURS = {
+    "sent": ("#1e6b30", "#dff0d8"),
+    "delivered": ("#1e6b30", "#dff0d8"),
+    "accepted": ("#555", "#eee"),
+    "rejected": ("#8a5300", "#fcf1d9"),
+    "failed": ("#a10f0f", "#f8dcdc"),
+    "undelivered": ("#a10f0f", "#f8dcdc"),
+}
+
+
+def when(moment: datetime | None) -> str:
+    """'2025-11-30 14:03:27 UTC': seconds and the time zone, always."""
+    if moment is None:
+        return "–"
+    return date_format(timezone.localtime(moment), "Y-m-d H:i:s T")
+
+
+def badge(word: str) -> str:
+    colour, background = COLOURS.get(word, ("#333", "#eee"))
+    return format_html(
+        '<span class="sms-status sms-status-{}" style="color:{};background:{};'
+        'padding:1px 6px;border-radius:3px;font-weight:600;white-space:nowrap">{}</span>',
+        word,
+        colour,
+        background,
+        word,
+    )
+
+
+ATTEMPT_COLUMNS = [
+    ("provider", "Provider"),
+    ("sender", "Sender"),
+    ("outcome", "Outcome"),
+    ("category", "Category"),
+    ("error_code", "Error code"),
+    ("error", "Error"),
+    ("provider_message_id", "Provider message ID"),
+    ("duration_ms", "Duration (ms)"),
+    ("started_at", "Started"),
+]
+
+CSV_COLUMNS = [
+    "id",
+    "created_at",
+    "to",
+    "country",
+    "type",
+    "template_type",
+    "locale",
+    "status",
+    "delivery_status",
+    "route",
+    "provider",
+    "sender",
+    "attempts",
+    "segments",
+    "encoding",
+    "error",
+]
+
+
+def sender_used(message: Message) -> str:
+    sent = [a for a in message.attempts if a.get("outcome") == "sent"]
+    chosen = sent[-1] if sent else (message.attempts[-1] if message.attempts else {})
+    return chosen.get("sender", "") or ""
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with these as a formula.
+    return "'" + text if text[:1] in ("=", "@", "\t", "\r") else text
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "to",
-        "country",
-        "type",
-        "locale",
-        "provider",
-        "status",
-        "segments",
-    ]
-    list_filter = ["status", "type", "provider", "country", "locale"]
-    search_fields = ["to", "provider_message_id", "id"]
+    list_display = ["created", "to", "country", "type_locale", "state", "provider", "segments"]
+    list_display_links = ["created"]
+    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale"]
+    search_fields = ["to", "provider_message_id"]
+    search_help_text = (
+        "A number as you have it (+33 6 12 34 56 78, 0033…, 06 12 34 56 78), "
+        "a provider message ID or a message ID."
+    )
     date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["export_csv"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "id",
+                    "created",
+                    "updated",
+                    "state",
+                    "error",
+                    "to",
+                    "country",
+                    "ip_address",
+                ]
+            },
+        ),
+        (
+            "Text",
+            {
+                "fields": [
+                    "type",
+                    "template_link",
+                    "requested_locale_display",
+                    "ui_locales_display",
+                    "locale_display",
+                    "body",
+                    "encoding",
+                    "segments",
+                ]
+            },
+        ),
+        (
+            "Route and provider",
+            {
+                "fields": [
+                    *("route_link", "provider", "sender"),
+                    *("provider_message_id", "attempts_table"),
+                ]
+            },
+        ),
+        (
+            "Delivery",
+            {
+                "fields": [
+                    "delivery_status",
+                    "provider_status",
+                    "delivery_error_code",
+                    "delivered",
+                    "delivery_ms_display",
+                    "converted",
+                ]
+            },
+        ),
+    ]
 
-    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
-        return [f.name for f in Message._meta.fields if f.name != "attempts"] + ["attempts_table"]
+    # --- the list -----------------------------------------------------------------
+    @admin.display(description="Time", ordering="created_at")
+    def created(self, message: Message) -> str:
+        return when(message.created_at)
+
+    @admin.display(description="Updated")
+    def updated(self, message: Message) -> str:
+        return when(message.updated_at)
+
+    @admin.display(description="Type · locale", ordering="type")
+    def type_locale(self, message: Message) -> str:
+        return f"{message.type} · {message.locale}" if message.locale else message.type
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, message: Message) -> str:
+        if message.delivery_status and message.status == Message.Status.SENT:
+            return format_html("{} → {}", badge("sent"), badge(message.delivery_status))
+        return badge(message.status)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        extra = Q()
+        for term in phone.search_terms(search_term):
+            extra |= Q(to__contains=term)
+        term = search_term.strip()
+        if _is_uuid(term):
+            extra |= Q(id=term)
+        if extra:
+            found = found | queryset.filter(extra)
+        return found, duplicates
+
+    # --- one message ------------------------------------------------------------
+    @admin.display(description="IP")
+    def ip_address(self, message: Message) -> str:
+        return message.ip or "–"
+
+    @admin.display(description="Locale requested")
+    def requested_locale_display(self, message: Message) -> str:
+        return message.requested_locale or "–"
+
+    @admin.display(description="UI locales")
+    def ui_locales_display(self, message: Message) -> str:
+        return message.ui_locales or "–"
+
+    @admin.display(description="Locale used")
+    def locale_display(self, message: Message) -> str:
+        return message.locale or "–"
+
+    @admin.display(description="Template")
+    def template_link(self, message: Message) -> str:
+        kind = message.template_type or message.type
+        template = Template.objects.filter(type=kind, locale=message.locale).first()
+        if template is None:
+            return f"{kind} / {message.locale or '–'} (no such template now)"
+        url = reverse("admin:sms_gateway_template_change", args=[template.pk])
+        note = "" if kind == message.type else f" (used for type {message.type})"
+        return format_html('<a href="{}">{}</a>{}', url, str(template), note)
+
+    @admin.display(description="Route")
+    def route_link(self, message: Message) -> str:
+        label = message.route
+        if not label:
+            return "–"
+        if label.startswith("country:"):
+            route = Route.objects.filter(country=label.split(":", 1)[1], prefix="").first()
+        elif label.startswith("+"):
+            route = Route.objects.filter(prefix=label[1:], country="").first()
+        else:
+            route = Route.objects.filter(prefix="", country="").first()
+            if route is None:
+                return f"{label} (SMS_DEFAULT_PROVIDERS: no default route in the database)"
+        if route is None:
+            return f"{label} (deleted since)"
+        url = reverse("admin:sms_gateway_route_change", args=[route.pk])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description="Sender used")
+    def sender(self, message: Message) -> str:
+        return sender_used(message) or "(the provider's default)"
+
+    @admin.display(description="Delivered")
+    def delivered(self, message: Message) -> str:
+        return when(message.delivered_at)
+
+    @admin.display(description="Time to delivery (ms)")
+    def delivery_ms_display(self, message: Message) -> str:
+        return "–" if message.delivery_ms is None else str(message.delivery_ms)
+
+    @admin.display(description="Converted")
+    def converted(self, message: Message) -> str:
+        return when(message.converted_at)
 
     @admin.display(description="Attempts")
     def attempts_table(self, message: Message) -> str:
-        columns = [
-            "provider",
-            "sender",
-            "outcome",
-            "category",
-            "error_code",
-            "error",
-            "provider_message_id",
-            "duration_ms",
-            "started_at",
-        ]
-        return (
-            format_html(
-                "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-                format_html_join("", "<th>{}</th>", ((c.replace("_", " "),) for c in columns)),
-                format_html_join(
-                    "",
-                    "<tr>{}</tr>",
+        if not message.attempts:
+            return "(none)"
+        return format_html(
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<th>{}</th>", ((label,) for _, label in ATTEMPT_COLUMNS)),
+            format_html_join(
+                "",
+                "<tr>{}</tr>",
+                (
                     (
-                        (format_html_join("", "<td>{}</td>", ((a.get(c, ""),) for c in columns)),)
-                        for a in message.attempts
-                    ),
+                        format_html_join(
+                            "", "<td>{}</td>", ((a.get(key, ""),) for key, _ in ATTEMPT_COLUMNS)
+                        ),
+                    )
+                    for a in message.attempts
                 ),
-            )
-            if message.attempts
-            else "(none)"
+            ),
         )
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def get_readonly_fields(self, request: HttpRequest, obj: Message | None = None) -> list[str]:
+        return [name for _, options in self.fieldsets for name in options["fields"]]
+
+    # --- an audit record: nobody adds, edits or deletes one here ---------------------
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        return False  # only retention deletes (manage.py purge_messages)
+
+    # --- CSV ----------------------------------------------------------------------
+    @admin.action(description="Export selected messages as CSV (numbers masked)")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
+        return csv_response(queryset)
+
+    def get_urls(self):  # noqa: ANN201
+        from .test_sms import test_sms_view
+
+        export = self.admin_site.admin_view(self.export_view)
+        test = self.admin_site.admin_view(lambda request: test_sms_view(request, self))
+        return [
+            path("export.csv", export, name="sms_gateway_message_export"),
+            path("test-sms/", test, name="sms_gateway_message_test_sms"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The list as filtered and searched now (same query string), as CSV."""
+        from django.core.exceptions import PermissionDenied
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return csv_response(changelist.get_queryset(request))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
+        from .test_sms import can_send
+
+        query = request.GET.urlencode()
+        context = {
+            "export_url": reverse("admin:sms_gateway_message_export")
+            + (f"?{query}" if query else ""),
+            "test_sms_url": reverse("admin:sms_gateway_message_test_sms")
+            if can_send(request)
+            else "",
+        }
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(messages: QuerySet) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for m in messages.order_by("-created_at").iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    m.id,
+                    timezone.localtime(m.created_at).isoformat(timespec="seconds"),
+                    phone.mask(m.to),
+                    m.country,
+                    m.type,
+                    m.template_type,
+                    m.locale,
+                    m.status,
+                    m.delivery_status,
+                    m.route,
+                    m.provider,
+                    sender_used(m),
+                    len(m.attempts),
+                    m.segments,
+                    m.encoding,
+                    m.error,
+                )
+            ]
+        )
+
+
+def csv_response(messages: QuerySet) -> StreamingHttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(csv_rows(messages), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sms-messages-{stamp}.csv"'
+    return response

@@ -29,13 +29,16 @@ def parse(raw: str) -> PhoneNumber:
     if not text.startswith("+"):
         text = "+" + text
     if not text[1:].isdigit():
-        raise InvalidNumber("must be an international number: digits, optionally after '+'")
+        raise InvalidNumber(
+            "digits only, in international format: the country code first, optionally after '+'"
+        )
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as err:
-        raise InvalidNumber("is not a phone number with a known country code") from err
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidNumber("is not a possible phone number")
+        raise InvalidNumber("it does not start with a known country calling code") from err
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise InvalidNumber(_impossible(number, reason))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     # Metadata lags real allocations: for a possible number outside known ranges,
     # the calling code's main country is the best guess.
@@ -43,6 +46,40 @@ def parse(raw: str) -> PhoneNumber:
         number
     ) or phonenumbers.region_code_for_country_code(number.country_code)
     return PhoneNumber(e164, number.country_code, None if region == "ZZ" else region)
+
+
+# The API says "Not a valid phone number: <this>." to the end user, through Logto.
+_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too few digits for {where}",
+    phonenumbers.ValidationResult.TOO_LONG: "too many digits for {where}",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "+{code} is not a country calling code",
+}
+
+
+def _impossible(number: phonenumbers.PhoneNumber, reason: int) -> str:
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    where = f"+{number.country_code}" + (f" ({region})" if region not in ("ZZ", "001") else "")
+    template = _REASONS.get(reason, "the number of digits does not fit {where}")
+    digits = len(str(number.national_number))
+    said = template.format(where=where, code=number.country_code)
+    return f"{said}: {digits} after the country code"
+
+
+def search_terms(term: str) -> tuple[str, ...]:
+    """What a stored E.164 number must contain to match what an operator typed:
+    '+33 6 12 34 56 78', '0033612345678', '33612345678' -> '33612345678';
+    a national format '06 12 34 56 78' -> its national number '612345678' (the trunk
+    '0' dropped), whatever the country. () when it is not a number."""
+    text = "".join(ch for ch in term if ch not in " -./()\u00a0\t")
+    if text.startswith("+"):
+        text = text[1:]
+    elif text.startswith("00"):
+        text = text[2:]
+    elif text.startswith("0"):
+        text = text[1:]  # national format: what follows the trunk prefix ends the E.164
+    if not text.isdigit() or len(text) < 4:
+        return ()
+    return (text,)
 
 
 def mask(e164: str) -> str:

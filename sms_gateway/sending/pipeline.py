@@ -18,6 +18,7 @@ from dataclasses import replace
 from django.conf import settings
 
 from ..catalog import snapshot
+from ..core.routing import RouteRule
 from ..models import Message
 from .deliver import deliver
 from .finalize import finalize, refused
@@ -27,10 +28,15 @@ from .record import record, release_connection
 from .state import Delivery, Outcome, SmsRequest
 
 
-def send(request: SmsRequest) -> Outcome:
-    """Send one SMS; always returns with its final status recorded."""
+def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
+    """Send one SMS; always returns with its final status recorded.
+
+    ``route``: the admin's test SMS forces this route instead of the chosen one."""
     started = time.monotonic()
-    draft = prepare(request, snapshot.current(), settings.SMS_DEFAULT_LOCALE, uuid.uuid4())
+    catalog = snapshot.current()
+    if route is not None:
+        catalog = replace(catalog, routes=(route,))
+    draft = prepare(request, catalog, settings.SMS_DEFAULT_LOCALE, uuid.uuid4())
     if draft.refusal is None:
         draft = replace(draft, refusal=check(draft))
     if draft.refusal is not None:
