@@ -28,12 +28,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, admin: bool = False, **options: object) -> None:
+        before = _templates_now()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         report = load_shipped()
+        # The migrations load the shipped texts on a fresh database: count from before.
+        created = Template.objects.count() - before
         self.stdout.write(
             f"Templates: {Template.objects.count()} in the database "
-            f"(this run: {report.created} created, {report.updated} refreshed, "
+            f"(this run: {max(created, report.created)} created, {report.updated} refreshed, "
             f"{report.kept} customized kept)."
         )
         if admin:
@@ -49,8 +52,18 @@ class Command(BaseCommand):
             return
         password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
         users.objects.create_superuser("admin", "", password)
+        self.stdout.write(self.style.SUCCESS("Admin user 'admin' created."))
         self.stdout.write(
             self.style.SUCCESS(
                 "Admin: http://127.0.0.1:8000/admin/  user: admin  password: " + password
             )
         )
+
+
+def _templates_now() -> int:
+    """Templates in the database before this run (0 when it has no tables yet)."""
+    from django.db import connection
+
+    if Template._meta.db_table not in connection.introspection.table_names():
+        return 0
+    return Template.objects.count()
