@@ -198,3 +198,31 @@ class DeliveryDashboard(Message):
         proxy = True
         verbose_name = _("delivery dashboard")
         verbose_name_plural = _("delivery dashboard")
+
+
+class DeliveryStatsDay(models.Model):
+    """One closed day of records, per country and provider: what the dashboard reads for
+    days whose receipts and conversions are all in (see dashboard/rollup.py). Outlives
+    the records themselves when retention deletes them."""
+
+    day = models.DateField()
+    country = models.CharField(max_length=3, blank=True)
+    provider = models.CharField(max_length=64, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    undelivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    segments = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    # Delivered messages per time-to-delivery bucket (dashboard.rollup.LATENCY_EDGES_MS).
+    latency = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "country", "provider"], name="unique_stats_day_country_provider"
+            )
+        ]

@@ -116,7 +116,13 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
 def insert_orm(n: int, days: int, now: datetime, seed: int = 12) -> None:
     from sms_gateway.models import Message
 
-    Message.objects.bulk_create([Message(**r) for r in rows(n, days, now, seed)], batch_size=500)
+    created_at = Message._meta.get_field("created_at")
+    created_at.auto_now_add = False  # keep the generated times
+    try:
+        records = [Message(**r) for r in rows(n, days, now, seed)]
+        Message.objects.bulk_create(records, batch_size=500)
+    finally:
+        created_at.auto_now_add = True
 
 
 def copy_into_postgres(conn, n: int, days: int, now: datetime, seed: int = 12) -> None:

@@ -64,12 +64,12 @@ def parse_filters(request: HttpRequest) -> queries.Filters:
 def context_for(filters: queries.Filters) -> dict[str, Any]:
     started = time.perf_counter()
     conversions = tracking_enabled()
-    total = queries.summary(filters)[0]
-    days = queries.by_day(filters)
-    countries = queries.by_volume(filters, "country")
-    providers = queries.by_volume(filters, "provider")
-    health = queries.provider_health(filters)
-    country_choices, provider_choices = queries.choices(filters)
+    with queries.reading():
+        overview = queries.overview(filters)
+        health = queries.provider_health(filters)
+        country_choices, provider_choices = queries.choices(filters)
+    total, days = overview.total, overview.days
+    countries, providers = overview.countries, overview.providers
     labels = [row.key.strftime("%m-%d") for row in days]
     return {
         "filters": filters,

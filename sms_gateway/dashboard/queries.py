@@ -1,42 +1,29 @@
-"""The dashboard's numbers: a few grouped queries over one date range.
+"""The dashboard's numbers, from cells of (day, country, provider): see ``rollup``.
 
-Every query reads ``Message`` rows of the range through ``message_stats_idx``
-(``created_at`` with the counted columns included): on PostgreSQL an index-only
-scan, no table access, once autovacuum has visited the table. Percentiles are
-PostgreSQL's ``percentile_cont``; other databases (SQLite in development) get
-the same numbers computed in Python. Provider health unnests ``attempts``
-(JSON), so it reads the table: it is one query for the whole range.
+One ``rollup.cells()`` call gives every cell of the range (closed days from the
+rollup table, the last days grouped live from ``message_stats_idx``); the
+totals, the per-day, per-country and per-provider rows and their percentiles
+are folded from those cells in Python. Provider health unnests the attempts
+(JSON) of the last 24 hours, live.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..delivery.status import DeliveryStatus
 from ..models import Message
+from . import rollup
 
-GROUPS = {"day": TruncDate("created_at"), "country": F("country"), "provider": F("provider")}
-FAILED_DELIVERY = [DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED]
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's ``percentile_cont(f) WITHIN GROUP (ORDER BY expr)``; NULLs are skipped."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: str, fraction: float, **extra: object) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
+HEALTH_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -111,54 +98,57 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def summary(filters: Filters, by: str | None = None) -> list[Row]:
-    """One row per day, country or provider (``by``), or one row for the whole range."""
-    qs = messages(filters)
-    if by is not None:
-        qs = qs.annotate(key=GROUPS[by]).values("key")
-    counts = {
-        "total": Count("created_at"),
-        "sent": Count("created_at", filter=Q(status=Message.Status.SENT)),
-        "delivered": Count("created_at", filter=Q(delivery_status=DeliveryStatus.DELIVERED)),
-        "undelivered": Count("created_at", filter=Q(delivery_status__in=FAILED_DELIVERY)),
-        "failed": Count("created_at", filter=Q(status=Message.Status.FAILED)),
-        "rejected": Count("created_at", filter=Q(status=Message.Status.REJECTED)),
-        "segments": Sum("segments", filter=Q(status=Message.Status.SENT)),
-        "converted": Count("created_at", filter=Q(converted_at__isnull=False)),
-    }
-    if postgres():
-        counts["p50_ms"] = Percentile("delivery_ms", 0.5)
-        counts["p95_ms"] = Percentile("delivery_ms", 0.95)
-    if by is None:
-        rows = [_row(qs.aggregate(**counts))]
-    else:
-        rows = [_row(values) for values in qs.annotate(**counts)]
-    if not postgres():
-        _percentiles_in_python(qs if by is None else messages(filters), by, rows)
+KEYS = {
+    "day": lambda c: c.day,
+    "country": lambda c: c.country,
+    "provider": lambda c: c.provider,
+    None: lambda c: None,
+}
+
+
+def fold(cells: list[rollup.Cell], by: str | None) -> dict[object, Row]:
+    """Add cells up per day, country or provider (or all of them: ``by=None``)."""
+    rows: dict[object, Row] = {}
+    latency: dict[object, list[int]] = {}
+    for cell in cells:
+        key = KEYS[by](cell)
+        row = rows.get(key) or rows.setdefault(key, Row(key=key))
+        for name in rollup.COUNTS:
+            setattr(row, name, getattr(row, name) + getattr(cell, name))
+        hist = latency.setdefault(key, [0] * rollup.BUCKETS)
+        for i, count in enumerate(cell.latency):
+            hist[i] += count
+    for key, row in rows.items():
+        row.p50_ms = rollup.percentile_from_histogram(latency[key], 0.5)
+        row.p95_ms = rollup.percentile_from_histogram(latency[key], 0.95)
     return rows
 
 
-def _row(values: dict) -> Row:
-    """A Row from one result; counts of nothing are 0, percentiles of nothing None."""
-    kept = ("key", "p50_ms", "p95_ms")
-    return Row(**{k: (v if k in kept else v or 0) for k, v in values.items()})
+def range_cells(filters: Filters) -> list[rollup.Cell]:
+    return rollup.cells(filters.start, filters.end, filters.country, filters.provider)
 
 
-def _percentiles_in_python(qs: QuerySet, by: str | None, rows: list[Row]) -> None:
-    values: dict[object, list[int]] = defaultdict(list)
-    source = messages_with_latency(qs, by)
-    for key, ms in source:
-        values[key].append(ms)
-    for row in rows:
-        found = sorted(values.get(row.key if by else None, []))
-        row.p50_ms, row.p95_ms = percentile(found, 0.5), percentile(found, 0.95)
+def summary(filters: Filters, by: str | None = None) -> list[Row]:
+    """One row per day, country or provider (``by``), or one row for the whole range."""
+    rows = list(fold(range_cells(filters), by).values())
+    return rows or ([Row()] if by is None else [])
 
 
-def messages_with_latency(qs: QuerySet, by: str | None) -> Iterable[tuple[object, int]]:
-    qs = qs.filter(delivery_ms__isnull=False)
-    if by is None:
-        return ((None, ms) for ms in qs.values_list("delivery_ms", flat=True))
-    return qs.annotate(key=GROUPS[by]).values_list("key", "delivery_ms")
+def _days(filters: Filters, rows: dict[object, Row]) -> list[Row]:
+    return [rows.get(day) or Row(key=day) for day in filters.dates()]
+
+
+def _ranked(rows: dict[object, Row], limit: int) -> list[Row]:
+    return sorted(rows.values(), key=lambda r: (-r.total, str(r.key)))[:limit]
+
+
+def by_day(filters: Filters) -> list[Row]:
+    """Every day of the range, in order, days without SMS included."""
+    return _days(filters, fold(range_cells(filters), "day"))
+
+
+def by_volume(filters: Filters, by: str, limit: int = 25) -> list[Row]:
+    return _ranked(fold(range_cells(filters), by), limit)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
@@ -168,18 +158,6 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     position = (len(sorted_values) - 1) * fraction
     low, high = math.floor(position), math.ceil(position)
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
-def by_day(filters: Filters) -> list[Row]:
-    """Every day of the range, in order, days without SMS included."""
-    found = {row.key: row for row in summary(filters, "day")}
-    return [found.get(day) or Row(key=day) for day in filters.dates()]
-
-
-def by_volume(filters: Filters, by: str, limit: int = 25) -> list[Row]:
-    rows = summary(filters, by)
-    rows.sort(key=lambda r: (-r.total, str(r.key)))
-    return rows[:limit]
 
 
 PROVIDER_HEALTH_SQL = """
@@ -195,10 +173,15 @@ GROUP BY GROUPING SETS ((1), (1, 2))
 """
 
 
+def health_start(filters: Filters) -> datetime:
+    """Provider health covers the last 24 hours of the range: the state of the providers now."""
+    return max(filters.start, filters.end - HEALTH_WINDOW)
+
+
 def provider_health(filters: Filters) -> list[ProviderHealth]:
     """Per provider attempted: attempts, failures by category, duration percentiles."""
     if postgres():
-        where, params = "", [filters.start, filters.end]
+        where, params = "", [health_start(filters), filters.end]
         if filters.country:
             where += " AND m.country = %s"
             params.append(filters.country)
@@ -221,7 +204,7 @@ def provider_health(filters: Filters) -> list[ProviderHealth]:
 
 
 def _provider_health_in_python(filters: Filters) -> dict[str, ProviderHealth]:
-    qs = Message.objects.filter(created_at__gte=filters.start, created_at__lt=filters.end)
+    qs = Message.objects.filter(created_at__gte=health_start(filters), created_at__lt=filters.end)
     if filters.country:
         qs = qs.filter(country=filters.country)
     durations: dict[str, list[int]] = defaultdict(list)
@@ -246,9 +229,67 @@ def _provider_health_in_python(filters: Filters) -> dict[str, ProviderHealth]:
 
 
 def choices(filters: Filters) -> tuple[list[str], list[str]]:
-    """Countries and providers seen in the range, for the filter menus."""
-    base = Filters(days=filters.days, now=filters.now)
-    qs = messages(base)
-    countries = sorted(c for c in qs.values_list("country", flat=True).distinct() if c)
-    providers = sorted(p for p in qs.values_list("provider", flat=True).distinct() if p)
-    return countries, providers
+    """Countries ever recorded and providers configured or seen, for the filter menus."""
+    from ..providers import provider_aliases
+
+    if postgres():
+        # A skip scan of message_country_idx: one index probe per country.
+        with connection.cursor() as cursor:
+            cursor.execute(COUNTRIES_SQL)
+            countries = [row[0] for row in cursor.fetchall() if row[0]]
+    else:
+        countries = sorted(
+            c for c in Message.objects.values_list("country", flat=True).distinct() if c
+        )
+    providers = set(provider_aliases())
+    if filters.provider:
+        providers.add(filters.provider)
+    return countries, sorted(providers)
+
+
+COUNTRIES_SQL = """
+WITH RECURSIVE seen(country) AS (
+    (SELECT country FROM sms_gateway_message ORDER BY country LIMIT 1)
+    UNION ALL
+    SELECT (SELECT m.country FROM sms_gateway_message m
+            WHERE m.country > seen.country ORDER BY m.country LIMIT 1)
+    FROM seen WHERE seen.country IS NOT NULL
+)
+SELECT country FROM seen WHERE country IS NOT NULL
+"""
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """One short read transaction with settings fit for a few large aggregates.
+
+    PostgreSQL's JIT compiler takes seconds to plan what runs in milliseconds here
+    (it is misled by ``jsonb_array_elements``'s row estimate), and the default
+    ``work_mem`` makes the percentiles' sorts spill to disk.
+    """
+    with transaction.atomic():
+        if postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+@dataclass
+class Overview:
+    total: Row
+    days: list[Row]
+    countries: list[Row]
+    providers: list[Row]
+
+
+def overview(filters: Filters, limit: int = 25) -> Overview:
+    """The whole range, per day, per country and per provider, from one set of cells."""
+    found = range_cells(filters)
+    total = fold(found, None).get(None) or Row()
+    return Overview(
+        total=total,
+        days=_days(filters, fold(found, "day")),
+        countries=_ranked(fold(found, "country"), limit),
+        providers=_ranked(fold(found, "provider"), limit),
+    )

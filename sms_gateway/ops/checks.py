@@ -104,3 +104,63 @@ def check_production(app_configs: object = None, **kwargs: object) -> list:
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=False)
+def check_webhook_secrets(app_configs: object = None, **kwargs: object) -> list:
+    """Receipts and Logto's webhooks are refused without their secret: say so at startup."""
+    from urllib.parse import urlsplit
+
+    from django.utils.module_loading import import_string
+
+    problems: list = []
+    base = settings.SMS_PUBLIC_BASE_URL
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            problems.append(
+                Error(
+                    f"SMS_PUBLIC_BASE_URL = {base!r} is not an absolute URL.",
+                    hint="e.g. https://sms.example.com (the providers call receipts under it).",
+                    id="sms_gateway.E020",
+                )
+            )
+        elif parts.scheme == "http" and not settings.DEBUG:
+            problems.append(
+                Warning(
+                    "SMS_PUBLIC_BASE_URL is http: receipts would travel in clear.",
+                    id="sms_gateway.W021",
+                )
+            )
+    methods = ("md5", "sha1", "sha256", "sha512")
+    for alias, signing in settings.SMS_VONAGE_SIGNATURES.items():
+        if not isinstance(signing, dict) or (signing.get("METHOD") or "sha256") not in methods:
+            problems.append(
+                Error(
+                    f"SMS_VONAGE_SIGNATURES[{alias!r}] must be "
+                    f'{{"SECRET": "...", "METHOD": one of {", ".join(methods)}}}.',
+                    id="sms_gateway.E021",
+                )
+            )
+    if not base:
+        return problems
+    from ..providers.vonage import VonageProvider
+
+    for alias, config in settings.SMS_PROVIDERS.items():
+        try:
+            backend = import_string(config.get("BACKEND", ""))
+        except ImportError:
+            continue  # E002 says so
+        vonage = isinstance(backend, type) and issubclass(backend, VonageProvider)
+        signing = settings.SMS_VONAGE_SIGNATURES.get(alias)
+        if vonage and not (isinstance(signing, dict) and signing.get("SECRET")):
+            problems.append(
+                Warning(
+                    f"Vonage alias {alias!r} has no signature secret: its delivery receipts "
+                    "will be refused (403).",
+                    hint="Enable signed webhooks in Vonage's dashboard and set "
+                    "SMS_VONAGE_SIGNATURES (or VONAGE_SIGNATURE_SECRET for the 'vonage' alias).",
+                    id="sms_gateway.W020",
+                )
+            )
+    return problems
