@@ -110,8 +110,14 @@ def test_list_shows_missing_pairs_and_filters(staff):
     Template.objects.create(type="SignIn", locale="nl", text="Uw code is {{code}}.")
     Template.objects.filter(type="BindMfa", locale="de").delete()
     page = staff.get("/admin/sms_gateway/template/").content.decode()
-    assert "<code>de</code>: BindMfa" in page
-    assert "<code>nl</code>: Register, ForgotPassword" in page
+    add = "/admin/sms_gateway/template/add/"
+    assert f'<code>de</code>: <a href="{add}?type=BindMfa&amp;locale=de"' in page
+    assert f'<code>nl</code>: <a href="{add}?type=Register&amp;locale=nl"' in page
+    assert page.index("type=Register&amp;locale=nl") < page.index(
+        "type=ForgotPassword&amp;locale=nl"
+    )
+    form = staff.get(f"{add}?type=BindMfa&locale=de").content.decode()
+    assert '<option value="BindMfa" selected>' in form and 'value="de"' in form
     filtered = staff.get("/admin/sms_gateway/template/?locale=ja&type=SignIn").content.decode()
     assert "ログイン確認コード" in filtered
     assert "Votre code" not in filtered
@@ -181,10 +187,13 @@ def test_reset_action_restores_shipped_text(staff):
     )
     extra = Template.objects.create(type="SignIn", locale="nl", text="Uw code {{code}}")
     french = Template.objects.get(type="SignIn", locale="fr")
+    selection = {"action": "reset_to_shipped", "_selected_action": [french.pk, extra.pk]}
+    asked = html.unescape(staff.post("/admin/sms_gateway/template/", selection).content.decode())
+    assert "Reset to the shipped text?" in asked and "Yes, reset 1 template" in asked
+    french.refresh_from_db()
+    assert french.text == "Edited {{code}}"  # nothing happens before the confirmation
     page = staff.post(
-        "/admin/sms_gateway/template/",
-        {"action": "reset_to_shipped", "_selected_action": [french.pk, extra.pk]},
-        follow=True,
+        "/admin/sms_gateway/template/", {**selection, "post": "yes"}, follow=True
     ).content.decode()
     assert "1 reset to the shipped text." in page
     assert "1 have no shipped text" in page

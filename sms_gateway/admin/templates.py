@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..catalog import defaults
 from ..core import locales, template_checks
 from ..core.message_types import MessageType
 from ..models import Template
+from . import history
 
 
 class TemplateForm(forms.ModelForm):
@@ -78,26 +80,75 @@ class ShippedFilter(admin.SimpleListFilter):
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
     form = TemplateForm
-    list_display = ["type", "locale", "text", "segments", "is_customized", "updated_at"]
+    list_display = ["type", "locale", "text", "segments", "origin", "updated_at"]
     list_filter = ["type", "locale", "is_customized", ShippedFilter]
     search_fields = ["text", "locale"]
-    readonly_fields = ["preview", "shipped_text", "is_customized", "updated_at"]
-    fields = ["type", "locale", "text", "preview", "shipped_text", "is_customized", "updated_at"]
+    readonly_fields = ["preview", "shipped_text", "origin", "updated_at"]
+    fields = ["type", "locale", "text", "preview", "shipped_text", "origin", "updated_at"]
+    object_history_template = "admin/sms_gateway/template/object_history.html"
     actions = ["reset_to_shipped"]
 
-    @admin.action(description="Reset selected templates to their shipped text")
-    def reset_to_shipped(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
+    @admin.action(description="Reset selected templates to their shipped text…")
+    def reset_to_shipped(self, request: HttpRequest, queryset):  # noqa: ANN001, ANN201
         shipped = defaults.shipped()
+        if request.POST.get("post") != "yes":
+            # First ask, showing what each reset would change.
+            rows = [
+                (t, *history.side_by_side(t.text, shipped[(t.type, t.locale)]))
+                for t in queryset
+                if (t.type, t.locale) in shipped
+            ]
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reset to the shipped text?",
+                "opts": self.model._meta,
+                "rows": rows,
+                "unchanged": [r for r in rows if r[0].text == shipped[(r[0].type, r[0].locale)]],
+                "without_shipped": [t for t in queryset if (t.type, t.locale) not in shipped],
+                "selected": [t.pk for t in queryset],
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/sms_gateway/template/reset_confirmation.html", context
+            )
         reset = skipped = 0
         for template in queryset:
             if (template.type, template.locale) in shipped:
+                old = template.text
                 defaults.reset(template.type, template.locale)
+                history.log_text_change(
+                    request, template, old, shipped[(template.type, template.locale)], "Reset"
+                )
                 reset += 1
             else:
                 skipped += 1
         self.message_user(request, f"{reset} reset to the shipped text.")
         if skipped:
             messages.warning(request, f"{skipped} have no shipped text and were left as they are.")
+
+    @admin.display(description="origin", ordering="is_customized")
+    def origin(self, obj: Template | None) -> str:
+        """Shipped texts are the normal case: only an operator's edit stands out."""
+        if obj is None or not obj.pk:
+            return "–"
+        if obj.is_customized:
+            return format_html('<strong class="sms-customized">{}</strong>', "customized")
+        if (obj.type, obj.locale) in defaults.shipped():
+            return format_html('<span class="sms-shipped" style="color:#666">{}</span>', "shipped")
+        return "added here"
+
+    def construct_change_message(self, request, form, formsets, add=False):  # noqa: ANN001, ANN201
+        message = super().construct_change_message(request, form, formsets, add)
+        if add or "text" not in form.changed_data:
+            return message
+        return history.with_texts(message, form.initial.get("text", ""), form.cleaned_data["text"])
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):  # noqa: ANN001, ANN201
+        template = self.get_object(request, object_id)
+        changes = history.text_changes(template) if template else []
+        return super().history_view(
+            request, object_id, extra_context={**(extra_context or {}), "text_changes": changes}
+        )
 
     @admin.display(description="segments (sample)")
     def segments(self, obj: Template) -> str:
@@ -171,7 +222,10 @@ class TemplateAdmin(admin.ModelAdmin):
         if (template.type, template.locale) not in defaults.shipped():
             messages.error(request, f"{template} has no shipped text.")
         else:
+            old = template.text
             defaults.reset(template.type, template.locale)
+            new = defaults.shipped()[(template.type, template.locale)]
+            history.log_text_change(request, template, old, new, "Adopted the shipped text")
             self.message_user(request, f"{template} now uses the shipped text.")
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
@@ -195,8 +249,13 @@ class TemplateAdmin(admin.ModelAdmin):
             (locale, [kind for kind in MessageType.values if (kind, locale) not in existing])
             for locale in all_locales
         ]
+        add = reverse("admin:sms_gateway_template_add")
         context = {
-            "missing": [(locale, kinds) for locale, kinds in missing if kinds],
+            "missing": [
+                (locale, [(kind, f"{add}?type={kind}&locale={locale}") for kind in kinds])
+                for locale, kinds in missing
+                if kinds
+            ],
             "differing": len(customised_differing(Template.objects.filter(is_customized=True))),
         }
         return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
