@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -37,12 +39,7 @@ def check_providers(app_configs: object = None, **kwargs: object) -> list:
             errors.append(Error(str(err), id="sms_gateway.E002"))
     for alias in settings.SMS_DEFAULT_PROVIDERS:
         if alias not in settings.SMS_PROVIDERS:
-            errors.append(
-                Error(
-                    f"SMS_DEFAULT_PROVIDERS names {alias!r}, which SMS_PROVIDERS does not define.",
-                    id="sms_gateway.E003",
-                )
-            )
+            errors.append(Error(_undefined_alias(alias), id="sms_gateway.E003"))
     if settings.SMS_ATTEMPT_TIMEOUT <= 0 or settings.SMS_DEADLINE < settings.SMS_ATTEMPT_TIMEOUT:
         errors.append(
             Error(
@@ -51,6 +48,35 @@ def check_providers(app_configs: object = None, **kwargs: object) -> list:
             )
         )
     return errors
+
+
+# The aliases settings.py builds from the environment when SMS_PROVIDERS is not set.
+ENV_ALIASES = {"twilio": "TWILIO_ACCOUNT_SID", "vonage": "VONAGE_API_KEY"}
+
+
+def _undefined_alias(alias: str) -> str:
+    """Why an alias is missing, in the terms the operator set: most often not a typo in
+    SMS_DEFAULT_PROVIDERS but the variable that creates the alias."""
+    defined = ", ".join(sorted(settings.SMS_PROVIDERS)) or "none"
+    if os.environ.get("SMS_PROVIDERS"):
+        return (
+            f"SMS_DEFAULT_PROVIDERS names {alias!r}, which SMS_PROVIDERS does not define "
+            f"(defined: {defined})."
+        )
+    if alias in ENV_ALIASES:
+        variable = ENV_ALIASES[alias]
+        prefix = variable.split("_")[0] + "_"
+        others = sorted(k for k in os.environ if k.startswith(prefix) and os.environ[k])
+        also = f" ({', '.join(others)} {'is' if len(others) == 1 else 'are'} set)" if others else ""
+        return (
+            f"SMS_DEFAULT_PROVIDERS names {alias!r}, but {variable} is not set{also}: "
+            f"the {alias!r} alias exists only when {variable} is set."
+        )
+    return (
+        f"SMS_DEFAULT_PROVIDERS names {alias!r}, which is not an alias: without SMS_PROVIDERS "
+        f"the aliases are console, twilio (TWILIO_ACCOUNT_SID) and vonage (VONAGE_API_KEY); "
+        f"defined now: {defined}."
+    )
 
 
 @register(Tags.security, deploy=False)
@@ -163,4 +189,39 @@ def check_webhook_secrets(app_configs: object = None, **kwargs: object) -> list:
                     id="sms_gateway.W020",
                 )
             )
+    return problems
+
+
+# --- Operator controls (issue 10) -------------------------------------------------
+@register(Tags.security, deploy=False)
+def check_metrics_access(app_configs: object = None, **kwargs: object) -> list:
+    """A mistyped network is a startup error, not a 500 on every scrape; loopback behind
+    a TLS proxy would let every client through (they all arrive from 127.0.0.1)."""
+    problems: list = []
+    networks = []
+    for entry in settings.METRICS_ALLOWED_NETWORKS:
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError as err:
+            problems.append(
+                Error(
+                    f"METRICS_ALLOWED_NETWORKS has {entry!r}: {err}.",
+                    hint="Networks as address/prefix with no host bits set, e.g. 10.0.0.0/8, "
+                    "or single addresses, comma-separated.",
+                    id="sms_gateway.E030",
+                )
+            )
+    behind_proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is not None
+    loopback = [str(n) for n in networks if n.is_loopback]
+    if behind_proxy and loopback:
+        problems.append(
+            Warning(
+                f"METRICS_ALLOWED_NETWORKS allows loopback ({', '.join(loopback)}) while "
+                "USE_X_FORWARDED_PROTO is on: behind a proxy on the same host every client "
+                "arrives from 127.0.0.1, so /metrics would be public.",
+                hint="Allow the scraper's own network (e.g. the pod network), or set "
+                "METRICS_TOKEN and leave METRICS_ALLOWED_NETWORKS empty.",
+                id="sms_gateway.W030",
+            )
+        )
     return problems
