@@ -35,6 +35,13 @@ def on_starting(server: object) -> None:
     gunicorn_errors.install()
 
 
+def post_worker_init(worker: object) -> None:
+    # Rows left "accepted" by a worker that died become "unknown" (sending/reconcile.py).
+    from sms_gateway.sending import reconcile
+
+    reconcile.start_background()
+
+
 def child_exit(server: object, worker: object) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

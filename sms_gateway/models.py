@@ -129,6 +129,9 @@ class Message(models.Model):
         SENT = "sent", _("sent")  # a provider took it
         REJECTED = "rejected", _("rejected")  # the recipient cannot receive it
         FAILED = "failed", _("failed")  # no provider could take it
+        # Still "accepted" past its deadline: the process stopped before recording
+        # the outcome (see sending/reconcile.py). The provider may have sent it.
+        UNKNOWN = "unknown", _("outcome unknown")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     to = models.CharField(max_length=16, help_text=_("E.164"))
@@ -147,6 +150,8 @@ class Message(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     error = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # Set by the guard for a message it let through but wants seen ("monitored_country").
+    flags = models.CharField(max_length=100, blank=True)
     # One entry per provider tried, in order: written with the outcome in the
     # same statement (see sending.attempts.AttemptRecord for the keys).
     attempts = models.JSONField(default=list, blank=True)
@@ -226,3 +231,92 @@ class DeliveryStatsDay(models.Model):
                 fields=["day", "country", "provider"], name="unique_stats_day_country_provider"
             )
         ]
+
+
+# --- Fraud guard (fraud/): what operators tune in the admin, cached per process ----
+
+
+class RateLimit(models.Model):
+    """At most ``limit`` SMS per ``window_seconds`` for each key of a scope."""
+
+    class Scope(models.TextChoices):
+        RECIPIENT = "recipient", _("per recipient number")
+        IP = "ip", _("per end-user IP (payload ip)")
+        PREFIX = "prefix", _("per destination prefix")
+        COUNTRY = "country", _("per destination country")
+        GLOBAL = "global", _("for the whole gateway")
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    limit = models.PositiveIntegerField()
+    window_seconds = models.PositiveIntegerField(help_text=_("e.g. 600 for 10 minutes"))
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["scope", "window_seconds"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "window_seconds"], name="unique_rate_limit_scope_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.limit} per {self.window_seconds} s {self.get_scope_display()}"
+
+
+class CountryPolicy(models.Model):
+    class Action(models.TextChoices):
+        ALLOW = "allow", _("allow")
+        BLOCK = "block", _("block")
+        MONITOR = "monitor", _("monitor (send and flag)")
+
+    country = models.CharField(
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. FR."))],
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name_plural = _("country policies")
+
+    def __str__(self) -> str:
+        return f"{self.country}: {self.action}"
+
+
+class BlockedPrefix(models.Model):
+    """A destination prefix the pumping guard (or an operator) stopped, until a time."""
+
+    prefix = models.CharField(max_length=15, validators=[RegexValidator(r"^\d{1,15}$")])
+    reason = models.CharField(max_length=200)
+    evidence = models.JSONField(default=dict, blank=True)
+    automatic = models.BooleanField(default=True)
+    blocked_at = models.DateTimeField(auto_now_add=True)
+    until = models.DateTimeField()
+    unblocked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-blocked_at"]
+        verbose_name_plural = _("blocked prefixes")
+
+    def __str__(self) -> str:
+        return f"+{self.prefix}"
+
+
+class SafeNumber(models.Model):
+    """Testers and uptime monitors: never rate-limited nor stopped by the pumping guard."""
+
+    number = models.CharField(max_length=16, unique=True, help_text=_("E.164, e.g. +33612345678"))
+    note = models.CharField(max_length=200, blank=True)
+    bypass_policies = models.BooleanField(
+        default=False,
+        help_text=_("Also bypass the country and number-type policies."),
+    )
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number

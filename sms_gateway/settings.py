@@ -106,6 +106,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
         socket_connect_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        breaker_seconds=env.float("CACHE_BREAKER_SECONDS", default=5.0),
     )
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,8 +230,45 @@ SMS_TEMPLATE_EXTRA_ROOTS = env.list("SMS_TEMPLATE_EXTRA_ROOTS", default=[])
 # Seconds for one provider attempt, and for the whole request with failover.
 SMS_ATTEMPT_TIMEOUT = env.float("SMS_ATTEMPT_TIMEOUT", default=5.0)
 SMS_DEADLINE = env.float("SMS_DEADLINE", default=12.0)
+# Seconds the record's writes are retried when the database stumbles: before
+# sending (then 503) and past SMS_DEADLINE after it (README, "When things fail").
+SMS_RECORD_RETRY_SECONDS = env.float("SMS_RECORD_RETRY_SECONDS", default=2.0)
+# Seconds between two passes of each worker's reconciler, which marks messages
+# still "accepted" past their deadline as "unknown" (sending/reconcile.py).
+SMS_RECONCILE_INTERVAL = env.float("SMS_RECONCILE_INTERVAL", default=30.0)
 # Policy steps of the send path's guard stage, in order (dotted paths to callables).
-SMS_GUARD = env.list("SMS_GUARD", default=[])
+SMS_GUARD = env.list(
+    "SMS_GUARD",
+    default=[
+        "sms_gateway.fraud.steps.number_type",
+        "sms_gateway.fraud.steps.country",
+        "sms_gateway.fraud.steps.blocked_prefix",
+        "sms_gateway.fraud.steps.rate_limits",
+        "sms_gateway.fraud.steps.pumping_guard",
+    ],
+)
+# --- Fraud guard (README, "Fraud guard"); limits and countries are edited in the admin.
+SMS_GUARD_REFUSED_NUMBER_TYPES = set(
+    env.list(
+        "SMS_GUARD_REFUSED_NUMBER_TYPES",
+        default=[
+            "premium_rate",
+            "shared_cost",
+            "uan",
+            "personal_number",
+            "pager",
+            "voicemail",
+            "invalid",
+        ],
+    )
+)
+SMS_GUARD_COUNTRY_MODE = env.str("SMS_GUARD_COUNTRY_MODE", default="open")  # or "allowlist"
+SMS_GUARD_PREFIX_DIGITS = env.int("SMS_GUARD_PREFIX_DIGITS", default=6)
+SMS_GUARD_PUMPING_TAIL_DIGITS = env.int("SMS_GUARD_PUMPING_TAIL_DIGITS", default=3)
+SMS_GUARD_PUMPING_MIN_SMS = env.int("SMS_GUARD_PUMPING_MIN_SMS", default=10)
+SMS_GUARD_PUMPING_MIN_NUMBERS = env.int("SMS_GUARD_PUMPING_MIN_NUMBERS", default=8)
+SMS_GUARD_PUMPING_RATIO = env.float("SMS_GUARD_PUMPING_RATIO", default=5.0)
+SMS_GUARD_PUMPING_BLOCK_HOURS = env.int("SMS_GUARD_PUMPING_BLOCK_HOURS", default=12)
 # Seconds a worker trusts its in-memory templates and routes before asking the
 # shared cache whether they changed: an edit reaches other processes within this.
 SMS_CATALOG_CHECK_INTERVAL = env.float("SMS_CATALOG_CHECK_INTERVAL", default=1.0)
@@ -307,6 +345,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
     "sms_gateway.ops.health.ProbeHostMiddleware",
 )
+# The admin shows times with seconds and the time zone (sms_gateway/formats/).
+FORMAT_MODULE_PATH = ["sms_gateway.formats"]
 
 # --- Logging --------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")

@@ -15,3 +15,8 @@ urlpatterns = [
     path("", include("sms_gateway.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /sms/ and /api/ every answer is one short JSON object, Django's own too.
+handler400 = "sms_gateway.api.errors.bad_request"
+handler404 = "sms_gateway.api.errors.not_found"
+handler500 = "sms_gateway.api.errors.server_error"

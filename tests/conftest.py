@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from sms_gateway.catalog import snapshot as catalog
+from sms_gateway.fraud import ratelimits
 from sms_gateway.providers import locmem
 
 TOKEN = "Bearer test-token"
@@ -19,6 +20,7 @@ def gateway_settings(settings):
     settings.SMS_GATEWAY_TOKENS = [TOKEN]
     settings.SMS_ATTEMPT_TIMEOUT = 2.0
     settings.SMS_DEADLINE = 5.0
+    settings.SMS_GUARD = []  # the fraud guard has its own tests (test_fraud_*.py)
     return settings
 
 
@@ -26,6 +28,7 @@ def gateway_settings(settings):
 def fresh_state():
     locmem.outbox.clear()
     catalog.invalidate()
+    ratelimits.reset()
     yield
     locmem.outbox.clear()
     catalog.invalidate()

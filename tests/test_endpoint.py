@@ -14,7 +14,8 @@ EXPECTED_EN = {
     "Register": "Your sign-up code is 123456. It expires in 10 minutes.",
     "ForgotPassword": "Your password reset code is 123456.",
     "OrganizationInvitation": "Accept the invitation: https://example.com/invite/xyz",
-    "Generic": "Your verification code is 123456. It expires in 10 minutes. Never share it with anyone.",
+    "Generic": "Your verification code is 123456. It expires in 10 minutes. "
+    "Never share it with anyone.",
     "UserPermissionValidation": "Your code to verify it's you is 123456.",
     "BindNewIdentifier": "Your code to link this phone number to your account is 123456.",
     "MfaVerification": "Your 2-step verification code is 123456.",

@@ -26,7 +26,7 @@ def test_a_guard_refusal_is_recorded_and_never_sent(api, outbox, settings):
     }
     message = Message.objects.get(pk=refused.json()["id"])
     assert message.status == Message.Status.REJECTED
-    assert message.error == "SMS to this country is not allowed."
+    assert message.error == "guard: country_blocked: SMS to this country is not allowed."
     assert message.attempts == []
     assert allowed.status_code == 200
     assert [sms.to for _, sms in outbox] == ["+33612345678"]

@@ -207,6 +207,18 @@ class PostgresCluster(_Throwaway):
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
 
+    def stop_server(self) -> None:
+        """Stop the postmaster (immediate: clients see connections die), keeping the data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=30)
+
+    def start_server(self) -> None:
+        """Start it again on the same port."""
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
+            "-o", f"-p {self.port}", "start",
+        )  # fmt: skip
+        _wait(self._answers, "PostgreSQL", 30, self.log)
+
     def execute(self, sql: str, dbname: str = "postgres") -> list[tuple]:
         """Run one statement in autocommit and return its rows (none for DDL)."""
         import psycopg

@@ -20,7 +20,14 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ..core.errors import GatewayError, NoTemplate, RecipientRejected, Refused, SendFailed
+from ..core.errors import (
+    GatewayError,
+    NoTemplate,
+    RecipientRejected,
+    RecordUnavailable,
+    Refused,
+    SendFailed,
+)
 from ..ops import metrics
 from ..ops.log_format import describe_exception
 from .parsers import BodyTooLarge
@@ -46,6 +53,10 @@ ANSWERS: tuple[tuple[type[Exception], Answer], ...] = (
     (RecipientRejected, Answer(400, "recipient", "The SMS cannot be sent: {error}.")),
     (Refused, Answer(403, "refused", "{error}")),
     (NoTemplate, Answer(500, "no_template", "No SMS template is configured for this message.")),
+    (
+        RecordUnavailable,
+        Answer(503, "unavailable", "The SMS could not be sent right now. Please try again later."),
+    ),
     (
         SendFailed,
         Answer(502, "send_failed", "The SMS could not be sent right now. Please try again later."),

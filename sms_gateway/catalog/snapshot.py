@@ -1,4 +1,5 @@
-"""Templates and routes as one in-process snapshot, reloaded only when they change.
+"""Templates, routes and the guard's settings as one in-process snapshot, reloaded
+only when they change.
 
 The hot path reads no table and, most of the time, not even the cache: at most
 once per ``SMS_CATALOG_CHECK_INTERVAL`` seconds a process compares its
@@ -22,7 +23,17 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from ..core.routing import Hop, RouteRule
-from ..models import Route, RouteProvider, Template
+from ..fraud import config as guard
+from ..fraud.config import GuardConfig
+from ..models import (
+    BlockedPrefix,
+    CountryPolicy,
+    RateLimit,
+    Route,
+    RouteProvider,
+    SafeNumber,
+    Template,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +44,7 @@ VERSION_KEY = "sms_gateway:catalog-version"
 class Catalog:
     templates: dict[tuple[str, str], str]  # (type, locale) -> text
     routes: tuple[RouteRule, ...]
+    guard: GuardConfig = field(default_factory=GuardConfig)  # the fraud guard's settings
     locales: dict[str, tuple[str, ...]] = field(init=False)  # type -> its locales
 
     def __post_init__(self) -> None:
@@ -69,7 +81,7 @@ def load() -> Catalog:
     if not any(not r.prefix and not r.country for r in routes):
         default = tuple(Hop(alias) for alias in settings.SMS_DEFAULT_PROVIDERS)
         routes.append(RouteRule(hops=default))
-    return Catalog(templates, tuple(routes))
+    return Catalog(templates, tuple(routes), guard.load())
 
 
 def _shared_version() -> str | None:
@@ -124,6 +136,6 @@ def _changed(sender: type, **kwargs: object) -> None:
     transaction.on_commit(invalidate)
 
 
-for _model in (Template, Route, RouteProvider):
+for _model in (Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}")

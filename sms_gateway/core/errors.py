@@ -72,3 +72,7 @@ class Refused(GatewayError):
         super().__init__(message)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class RecordUnavailable(GatewayError):
+    """The message could not be recorded, so it was not sent (the database is away)."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
 from ..core.errors import NoTemplate
 from ..core.phone import mask
 from ..models import Message
 from ..ops import metrics
 from . import statements
+from .durability import retrying
 from .record import row
 from .state import Delivery, Draft, Outcome
 
@@ -25,10 +29,24 @@ def finalize(draft: Draft, delivery: Delivery, started: float, recorded: bool) -
         "error": delivery.error,
         "attempts": [attempt.as_json() for attempt in delivery.attempts],
     }
-    if recorded:
-        statements.update_outcome(draft.message_id, **final)
-    else:
-        statements.insert(**row(draft, **final))
+    until = started + settings.SMS_DEADLINE + settings.SMS_RECORD_RETRY_SECONDS
+    try:
+        if recorded:
+            retrying(lambda: statements.update_outcome(draft.message_id, **final), until)
+        else:
+            retrying(lambda: statements.insert(**row(draft, **final)), until)
+    except (OperationalError, InterfaceError):
+        # What the provider did stands: the answer says it. This line is the record.
+        logger.error(
+            "sms outcome not recorded: database unavailable",
+            extra={
+                "request_id": draft.request.request_id,
+                "message_id": str(draft.message_id),
+                "status": delivery.status,
+                "provider": delivery.provider,
+                "provider_message_id": delivery.provider_message_id,
+            },
+        )
     outcome = Outcome(
         message_id=draft.message_id,
         status=delivery.status,
@@ -47,7 +65,9 @@ def refused(draft: Draft) -> Delivery:
     """The Delivery of a message that is not sent: no template, blocked route, guard."""
     refusal = draft.refusal
     status = Message.Status.FAILED if isinstance(refusal, NoTemplate) else Message.Status.REJECTED
-    return Delivery(status, error=str(refusal)[:300], exception=refusal)
+    reason = getattr(refusal, "reason", "")
+    error = f"guard: {reason}: {refusal}" if reason else str(refusal)
+    return Delivery(status, error=error[:300], exception=refusal)
 
 
 def _count_and_log(draft: Draft, outcome: Outcome, started: float) -> None:

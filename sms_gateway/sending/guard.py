@@ -1,14 +1,16 @@
 """Stage 2: policy steps that may refuse an SMS before it is recorded as accepted.
 
 ``SMS_GUARD`` lists the steps in order, as dotted paths to callables
-``step(draft) -> Refused | None``, like ``MIDDLEWARE``; the first refusal wins
-and the message is recorded as rejected with its reason, never sent. Empty by
-default: rate limits, country permissions and number-type policy plug in here.
+``step(draft) -> Refused | Flag | None``, like ``MIDDLEWARE``; the first
+refusal wins and the message is recorded as rejected with its reason, never
+sent; a ``Flag`` lets it through, marked in the record. The default is the fraud
+guard (``sms_gateway.fraud.steps``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
@@ -18,7 +20,15 @@ from django.utils.module_loading import import_string
 from ..core.errors import Refused
 from .state import Draft
 
-Step = Callable[[Draft], Refused | None]
+
+@dataclass(frozen=True)
+class Flag:
+    """Let the SMS through, but mark its record (e.g. ``monitored_country``)."""
+
+    name: str
+
+
+Step = Callable[[Draft], "Refused | Flag | None"]
 
 
 @cache
@@ -30,12 +40,16 @@ def steps() -> tuple[Step, ...]:
     return _steps(tuple(settings.SMS_GUARD))
 
 
-def check(draft: Draft) -> Refused | None:
+def check(draft: Draft) -> tuple[Refused | None, tuple[str, ...]]:
+    """The first refusal (or None) and the flags raised before it."""
+    flags: list[str] = []
     for step in steps():
-        refusal = step(draft)
-        if refusal is not None:
-            return refusal
-    return None
+        verdict = step(draft)
+        if isinstance(verdict, Flag):
+            flags.append(verdict.name)
+        elif verdict is not None:
+            return verdict, tuple(flags)
+    return None, tuple(flags)
 
 
 def _on_setting_changed(setting: str, **kwargs: object) -> None:

@@ -3,6 +3,7 @@
 1. prepare  (pure)  locale → template → render → mask → encoding → route
 2. guard            ordered policy steps (``SMS_GUARD``) that may refuse it
 3. record   1 SQL   the message, before anything is sent; the connection goes back
+                    (no database: 503, nothing sent)
 4. deliver          the route's providers in order, under the deadline
 5. finalize 1 SQL   the final status with the attempts; log line; metrics
 
@@ -16,11 +17,15 @@ import uuid
 from dataclasses import replace
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from ..catalog import snapshot
+from ..core.composition import TextOptions
+from ..core.errors import RecordUnavailable
 from ..core.routing import RouteRule
 from ..models import Message
 from .deliver import deliver
+from .durability import retrying
 from .finalize import finalize, refused
 from .guard import check
 from .prepare import prepare
@@ -36,13 +41,23 @@ def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
     catalog = snapshot.current()
     if route is not None:
         catalog = replace(catalog, routes=(route,))
-    draft = prepare(request, catalog, settings.SMS_DEFAULT_LOCALE, uuid.uuid4())
+    draft = prepare(
+        request,
+        catalog,
+        settings.SMS_DEFAULT_LOCALE,
+        uuid.uuid4(),
+        TextOptions.from_settings(),
+    )
     if draft.refusal is None:
-        draft = replace(draft, refusal=check(draft))
+        refusal, flags = check(draft)
+        draft = replace(draft, refusal=refusal, flags=flags)
     if draft.refusal is not None:
         return finalize(draft, refused(draft), started, recorded=False)
 
-    record(draft)
+    try:
+        retrying(lambda: record(draft), time.monotonic() + settings.SMS_RECORD_RETRY_SECONDS)
+    except (OperationalError, InterfaceError) as err:
+        raise RecordUnavailable("the database is unavailable; nothing was sent") from err
     release_connection()
     try:
         delivery = deliver(draft, deadline=started + settings.SMS_DEADLINE)

@@ -33,6 +33,7 @@ def prepare(
     draft = Draft(
         message_id=message_id,
         request=request,
+        guard=catalog.guard,
         requested_locale=mask_value(requested, payload)[:100],
         ui_locales=mask_value(ui_locales, payload)[:200],
     )

@@ -34,6 +34,7 @@ def row(draft: Draft, **final: Any) -> dict[str, Any]:
         "encoding": draft.encoding,
         "segments": draft.segments,
         "route": draft.route_label,
+        "flags": ",".join(draft.flags),
         **final,
     }
 

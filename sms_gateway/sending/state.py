@@ -9,6 +9,7 @@ from typing import Any
 from ..core.errors import GatewayError
 from ..core.phone import PhoneNumber
 from ..core.routing import RouteRule
+from ..fraud.config import GuardConfig
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Draft:
     unicode: bool = False
     route: RouteRule | None = None
     refusal: GatewayError | None = None  # set when it must not be sent
+    flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
+    guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
 
     @property
     def route_label(self) -> str:

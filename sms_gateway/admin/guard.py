@@ -1,0 +1,89 @@
+"""The fraud guard's screens: rate limits, country permissions, blocked prefixes, safe list.
+
+Every change reaches every worker within ``SMS_CATALOG_CHECK_INTERVAL``
+(they are part of the catalog snapshot), without a restart.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
+
+
+@admin.register(RateLimit)
+class RateLimitAdmin(admin.ModelAdmin):
+    list_display = ["scope", "limit", "window", "enabled", "note"]
+    list_editable = ["limit", "enabled"]
+    list_filter = ["scope", "enabled"]
+
+    @admin.display(description="window", ordering="window_seconds")
+    def window(self, obj: RateLimit) -> str:
+        seconds = obj.window_seconds
+        if seconds % 86400 == 0:
+            return f"{seconds // 86400} d"
+        if seconds % 3600 == 0:
+            return f"{seconds // 3600} h"
+        return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+@admin.register(CountryPolicy)
+class CountryPolicyAdmin(admin.ModelAdmin):
+    list_display = ["country", "action", "note"]
+    list_filter = ["action"]
+    search_fields = ["country", "note"]
+
+    def save_model(self, request, obj: CountryPolicy, form, change: bool) -> None:  # noqa: ANN001
+        obj.country = obj.country.upper()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(BlockedPrefix)
+class BlockedPrefixAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "reason", "automatic", "blocked_at", "until"]
+    list_filter = ["automatic", "unblocked_at"]
+    search_fields = ["prefix", "reason"]
+    readonly_fields = ["evidence_table", "blocked_at", "unblocked_at"]
+    fields = ["prefix", "reason", "until", "automatic", "evidence_table", "blocked_at",
+              "unblocked_at"]  # fmt: skip
+    actions = ["unblock"]
+
+    @admin.display(description="state")
+    def state(self, obj: BlockedPrefix) -> str:
+        if obj.unblocked_at:
+            return format_html('<span style="color:#666">unblocked</span>')
+        if obj.until <= timezone.now():
+            return format_html('<span style="color:#666">expired</span>')
+        return format_html('<strong style="color:#ba2121">blocking</strong>')
+
+    @admin.display(description="evidence")
+    def evidence_table(self, obj: BlockedPrefix) -> str:
+        rows = "".join(
+            format_html("<tr><th>{}</th><td>{}</td></tr>", k.replace("_", " "), v)
+            for k, v in (obj.evidence or {}).items()
+        )
+        return format_html("<table>{}</table>", format_html(rows)) if rows else "(manual)"
+
+    @admin.action(description="Unblock the selected prefixes now")
+    def unblock(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for block in queryset.filter(unblocked_at=None):
+            block.unblocked_at = timezone.now()
+            block.save()  # a save: every worker reloads its snapshot
+            count += 1
+        self.message_user(request, f"{count} prefix(es) unblocked.")
+
+    def save_model(self, request, obj: BlockedPrefix, form, change: bool) -> None:  # noqa: ANN001
+        if not change:
+            obj.automatic = False
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SafeNumber)
+class SafeNumberAdmin(admin.ModelAdmin):
+    list_display = ["number", "bypass_policies", "note"]
+    search_fields = ["number", "note"]
