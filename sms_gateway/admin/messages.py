@@ -116,7 +116,7 @@ class MessageAdmin(admin.ModelAdmin):
             None,
             {
                 "fields": [
-                    "id",
+                    "message_id",
                     "created",
                     "updated",
                     "state",
@@ -147,7 +147,7 @@ class MessageAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     *("route_link", "provider", "sender"),
-                    *("provider_message_id", "attempts_table"),
+                    *("provider_message_id_display", "attempts_table"),
                 ]
             },
         ),
@@ -198,6 +198,14 @@ class MessageAdmin(admin.ModelAdmin):
         return found, duplicates
 
     # --- one message ------------------------------------------------------------
+    @admin.display(description="ID")
+    def message_id(self, message: Message) -> str:
+        return str(message.id)
+
+    @admin.display(description="Provider message ID")
+    def provider_message_id_display(self, message: Message) -> str:
+        return message.provider_message_id or "–"
+
     @admin.display(description="IP")
     def ip_address(self, message: Message) -> str:
         return message.ip or "–"

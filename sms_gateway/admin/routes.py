@@ -47,11 +47,13 @@ class RouteForm(forms.ModelForm):
     prefix = PrefixField(
         required=False,
         max_length=20,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text="E.164 digits, e.g. 33 or 1604 (“+1 604” is read as 1604). Longest match wins.",
     )
     country = CountryField(
         required=False,
         max_length=2,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text="ISO 3166 country, e.g. CA (“ca” is read as CA): for calling codes "
         "shared by countries (+1, +7, +44).",
     )

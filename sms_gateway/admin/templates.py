@@ -59,6 +59,19 @@ def customised_differing(templates) -> list[tuple[Template, str]]:  # noqa: ANN0
     ]
 
 
+class CustomizedFilter(admin.SimpleListFilter):
+    title = "origin"
+    parameter_name = "customized"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [("yes", "customized"), ("no", "shipped, not edited")]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_customized=self.value() == "yes")
+        return queryset
+
+
 class ShippedFilter(admin.SimpleListFilter):
     title = "shipped text"
     parameter_name = "shipped"
@@ -80,8 +93,8 @@ class ShippedFilter(admin.SimpleListFilter):
 @admin.register(Template)
 class TemplateAdmin(admin.ModelAdmin):
     form = TemplateForm
-    list_display = ["type", "locale", "text", "segments", "origin", "updated_at"]
-    list_filter = ["type", "locale", "is_customized", ShippedFilter]
+    list_display = ["type", "locale", "text", "segments", "origin"]  # dates: history
+    list_filter = ["type", "locale", CustomizedFilter, ShippedFilter]
     search_fields = ["text", "locale"]
     readonly_fields = ["preview", "shipped_text", "origin", "updated_at"]
     fields = ["type", "locale", "text", "preview", "shipped_text", "origin", "updated_at"]

@@ -25,16 +25,22 @@ from ..core.routing import Hop, RouteRule
 from ..models import Message, Route
 from ..providers import provider_aliases
 
+TEXT = {"class": "vTextField"}
+
 
 class TestSmsForm(forms.Form):
     to = forms.CharField(
+        widget=forms.TextInput(attrs=TEXT),
         label="Number",
         max_length=32,
         help_text="International format: +33 6 12 34 56 78 or 33612345678.",
     )
     type = forms.ChoiceField(choices=MessageType.choices, initial=MessageType.SIGN_IN)
     locale = forms.CharField(
-        max_length=35, initial="en", help_text="As Logto would send it: en, fr-FR, pt-BR…"
+        widget=forms.TextInput(attrs=TEXT),
+        max_length=35,
+        initial="en",
+        help_text="As Logto would send it: en, fr-FR, pt-BR…",
     )
     route = forms.ModelChoiceField(
         queryset=Route.objects.all(),
@@ -48,7 +54,10 @@ class TestSmsForm(forms.Form):
         help_text="Or force one provider alone (no failover); overrides the route.",
     )
     sender = forms.CharField(
-        max_length=64, required=False, help_text="With a forced provider: the sender to use."
+        widget=forms.TextInput(attrs=TEXT),
+        max_length=64,
+        required=False,
+        help_text="With a forced provider: the sender to use.",
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
