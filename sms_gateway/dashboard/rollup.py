@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -101,16 +101,18 @@ def _bucket_expression() -> Case:
     )
 
 
-def live_cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
-    """Group the records of ``[start, end)`` into cells: one query, read from
-    ``message_stats_idx`` (an index-only scan on PostgreSQL)."""
+def live_queryset(
+    start: datetime, end: datetime, country: str = "", provider: str = ""
+) -> QuerySet:
+    """The records of ``[start, end)`` grouped by day, country, provider and latency
+    bucket: read from ``message_stats_idx`` (an index-only scan on PostgreSQL)."""
     qs = Message.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if country:
         qs = qs.filter(country=country)
     if provider:
         qs = qs.filter(provider=provider)
     failed_delivery = [DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED]
-    rows = (
+    return (
         qs.annotate(
             day=TruncDate("created_at"),
             bucket=Case(
@@ -130,8 +132,12 @@ def live_cells(start: datetime, end: datetime, country: str = "", provider: str 
             timed=Count("delivery_ms"),
         )
     )
+
+
+def live_cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
+    """Group the records of ``[start, end)`` into cells, in one query."""
     cells: dict[tuple, Cell] = {}
-    for row in rows:
+    for row in live_queryset(start, end, country, provider):
         key = (row["day"], row["country"], row["provider"])
         cell = cells.get(key) or cells.setdefault(key, Cell(*key))
         for name in COUNTS:
