@@ -232,6 +232,9 @@ class DeliveryStatsDay(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.country or '?'} {self.provider or '-'}"
+
 
 # --- Fraud guard (fraud/): what operators tune in the admin, cached per process ----
 
