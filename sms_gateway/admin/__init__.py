@@ -6,7 +6,7 @@ from django.contrib import admin
 admin.site.site_header = "Logto SMS gateway"
 admin.site.site_title = "Logto SMS gateway"
 admin.site.index_title = "Templates, routes and messages"
-# Four screens need no side menu: the lists get the whole width (1280 px shows every
+# A handful of screens need no side menu: the lists get the whole width (1280 px shows every
 # column of Messages); the breadcrumbs and the home page lead everywhere.
 admin.site.enable_nav_sidebar = False
 
