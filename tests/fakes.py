@@ -39,6 +39,12 @@ class Received:
         return user, password
 
 
+class _Server(ThreadingHTTPServer):
+    # Hundreds of clients connect at once in the load tests: socketserver's default
+    # backlog of 5 would drop their connections, which is not what a provider does.
+    request_queue_size = 1024
+
+
 class FakeServer:
     scheme = "http"
 
@@ -72,7 +78,7 @@ class FakeServer:
                     action = fake.script.popleft() if fake.script else "ok"
                 fake.act(self, request, action)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False  # a "slow" answer must not hold up teardown
         if ssl_context is not None:

@@ -38,7 +38,10 @@ def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
 
     ``route``: the admin's test SMS forces this route instead of the chosen one."""
     started = time.monotonic()
-    catalog = snapshot.current()
+    try:
+        catalog = snapshot.current()
+    except (OperationalError, InterfaceError) as err:  # no snapshot yet, no database
+        raise RecordUnavailable("the database is unavailable; nothing was sent") from err
     if route is not None:
         catalog = replace(catalog, routes=(route,))
     draft = prepare(
