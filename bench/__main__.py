@@ -1,10 +1,11 @@
 """Benchmark the project against two floors, side by side: ``python -m bench [--quick|--smoke]``.
 
 Starts a throwaway PostgreSQL and Redis, a fake Twilio, the project in its
-production shape (``manage.py setup`` then gunicorn), floor A (bare DRF) and
-floor B (plain Django doing the same I/O), loads each with wrk and prints one
-table (markdown) with the issue's targets marked ok or MISS. Everything it
-starts is stopped and removed on success, failure and Ctrl-C.
+production shape (``manage.py setup`` then gunicorn) with its fraud guard off,
+the same project with the guard on (its limits made non-binding), floor A (bare
+DRF) and floor B (plain Django doing the same I/O), loads each with wrk and
+prints one table (markdown) with the issue's targets marked ok or MISS.
+Everything it starts is stopped and removed on success, failure and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +38,13 @@ from .measure import (
 )
 from .report import TargetResult, render
 
-PROJECT_DB, FLOOR_DB = "bench_project", "bench_floor_b"
+PROJECT_DB, GUARD_DB, FLOOR_DB = "bench_project", "bench_project_guard", "bench_floor_b"
+PROJECT_REDIS_DB, GUARD_REDIS_DB = 0, 1
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
+# "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
+NON_BINDING = 1_000_000_000
+GUARD_ENV = {"SMS_GUARD_PUMPING_MIN_SMS": str(NON_BINDING)}
+NON_BINDING_LIMITS = 'UPDATE sms_gateway_ratelimit SET "limit" = 1000000000 RETURNING scope'
 
 
 @dataclass(frozen=True)
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     load = Load(ensure_wrk())
     header = {
         "mode": f"{mode.name}: warm-up {mode.warm} s, {mode.phase} s per run, slow provider "
-        f"warm-up {mode.slow_warm} s + {mode.slow} s"
+        f"warm-up {mode.slow_warm} s + {mode.slow} s (floor B and project only)"
     }
     header.update(machine())
     header["project"] = f"{project} at {revision(project)}"
@@ -214,21 +221,40 @@ def main(argv: list[str] | None = None) -> int:
         fake = stack.enter_context(servers.FakeProvider(workdir / "fake.log"))
 
         project_url = pg.create_database(PROJECT_DB)
+        guard_url = pg.create_database(GUARD_DB)
         floor_url = pg.create_database(FLOOR_DB)
         # Read from the "postgres" database: the counting query is never counted itself.
         pg.execute("CREATE EXTENSION pg_stat_statements")
         pg.execute(SCHEMA, FLOOR_DB)
 
+        # The project with its guard off measures the send path the floors do;
+        # "project + guard" is the same code with the default SMS_GUARD.
         env = servers.project_env(
-            project, project_url, redis_server.url(), fake.url, workdir, args.overrides
+            project,
+            project_url,
+            redis_server.url(PROJECT_REDIS_DB),
+            fake.url,
+            workdir,
+            args.overrides,
+            extra={"SMS_GUARD": ""},
+        )
+        guard_env = servers.project_env(
+            project,
+            guard_url,
+            redis_server.url(GUARD_REDIS_DB),
+            fake.url,
+            workdir,
+            args.overrides,
+            slug="project-guard",
+            extra=GUARD_ENV,
         )
         conf = servers.gunicorn_settings(env, project)
         header["gunicorn"] = (
             f"{conf['workers']} workers × {conf['threads']} threads ({conf['worker_class']}) "
-            "for all three targets"
+            "for all four targets"
         )
         if args.overrides:
-            header["project overrides"] = " ".join(args.env)
+            header["project overrides"] = " ".join(args.env) + " (both projects)"
         floor_env = {
             "FLOOR_DATABASE_URL": floor_url,
             "FLOOR_PROVIDER_URL": f"{fake.url}/2010-04-01/Accounts/{servers.ACCOUNT_SID}"
@@ -245,31 +271,60 @@ def main(argv: list[str] | None = None) -> int:
                 "floor B", "bench.floors.plain_settings", conf, floor_env, workdir / "floor_b.log"
             )
         )
-        servers.setup_project(env, project, workdir / "setup.log")
+        with ThreadPoolExecutor(2) as pool:
+            setups = [
+                pool.submit(servers.setup_project, env, project, workdir / "setup.log"),
+                pool.submit(servers.setup_project, guard_env, project, workdir / "setup_guard.log"),
+            ]
+            for done in setups:
+                done.result()
+        # Before the workers load their snapshot: they read the limits once.
+        scopes = [scope for (scope,) in pg.execute(NON_BINDING_LIMITS, GUARD_DB)]
+        header["targets"] = (
+            "project: the gateway with its fraud guard off (`SMS_GUARD=` empty), the send "
+            "path the floors do; project + guard: the same with the default `SMS_GUARD` "
+            f"(every step runs), its {len(scopes)} rate limits raised to {NON_BINDING:,} and "
+            f"`SMS_GUARD_PUMPING_MIN_SMS={NON_BINDING}` so that none refuses, on its own "
+            f"database and Redis db {GUARD_REDIS_DB}; every request has another recipient "
+            "(+33 6 12 3x xx xx, valid mobiles) and another `payload.ip`"
+        )
         gateway = stack.enter_context(servers.project_server(env, project, workdir / "project.log"))
-        for target in (fake, floor_a, floor_b, gateway):
+        guarded = stack.enter_context(
+            servers.project_server(
+                guard_env, project, workdir / "project_guard.log", name="project + guard"
+            )
+        )
+        for target in (fake, floor_a, floor_b, gateway, guarded):
             target.wait_ready()
         say("all up")
 
         sql_project = stack.enter_context(closing(SqlCounter(pg.url(), PROJECT_DB)))
+        sql_guard = stack.enter_context(closing(SqlCounter(pg.url(), GUARD_DB)))
         sql_floor = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_DB)))
+        # INFO commandstats counts the whole server: right because one target runs at a time.
         redis_counter = stack.enter_context(closing(RedisCounter(redis_server.url())))
         bench = Bench(mode, load, fake, say)
-        workers_before = set(ProcessTree(gateway.pid).workers())
+        projects = (gateway, guarded)
+        workers_before = {t.name: set(ProcessTree(t.pid).workers()) for t in projects}
 
         a = bench.measure(floor_a)
         b = bench.measure(floor_b, sql_floor)
         p = bench.measure(gateway, sql_project, redis_counter)
+        g = bench.measure(guarded, sql_guard, redis_counter)
         fake.set_latency(SLOW_MS)
         bench.slow(floor_b, b)
         bench.slow(gateway, p)
         fake.set_latency(0)
 
-        for target, result in ((floor_a, a), (floor_b, b), (gateway, p)):
+        results = ((floor_a, a), (floor_b, b), (gateway, p), (guarded, g))
+        for target, result in results:
             result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
-        if set(ProcessTree(gateway.pid).workers()) != workers_before:
-            p.notes.append("project workers were replaced during the run (max_requests?)")
-        report = render(header, a, b, p)
+        for target, result in ((gateway, p), (guarded, g)):
+            if set(ProcessTree(target.pid).workers()) != workers_before[target.name]:
+                result.notes.append(
+                    f"{target.name} workers were replaced during the run (max_requests?)"
+                )
+        report = render(header, a, b, p, g)
     say("stopped everything")
     print(report, end="")
     if args.markdown:

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from .load import LoadResult
 
 NA = "–"
+# "The guard adds no SQL statement per SMS": a statement per SMS would be 1.0;
+# below this, only what a worker runs once in a while (its snapshot) is left.
+NO_STATEMENT = 0.05
 
 
 @dataclass
@@ -51,8 +54,15 @@ def attr(result: LoadResult | None, name: str) -> float | None:
     return None if result is None else getattr(result, name)
 
 
-def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetResult) -> str:
-    targets = (a, b, p)
+def minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def render(
+    header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetResult, g: TargetResult
+) -> str:
+    """The table: floor A, floor B, the project (guard off), the project with its guard."""
+    targets = (a, b, p, g)
 
     def row(label: str, values: list[str], versus: str = "") -> str:
         return f"| {label} | " + " | ".join(values) + f" | {versus} |"
@@ -62,10 +72,13 @@ def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetRe
 
     rps16 = [attr(t.c16, "rps") for t in targets]
     vs_a, vs_b = ratio(rps16[2], rps16[0]), ratio(rps16[2], rps16[1])
-    p50_added = None
-    if p.c1 and b.c1:
-        p50_added = p.c1.p50_ms - b.c1.p50_ms
-    cpu_added = None if p.cpu_ms is None or b.cpu_ms is None else p.cpu_ms - b.cpu_ms
+    p50_added = minus(attr(p.c1, "p50_ms"), attr(b.c1, "p50_ms"))
+    cpu_added = minus(p.cpu_ms, b.cpu_ms)
+    # What the guard costs: "project + guard" less the project, same run.
+    guard_p50 = minus(attr(g.c1, "p50_ms"), attr(p.c1, "p50_ms"))
+    guard_cpu = minus(g.cpu_ms, p.cpu_ms)
+    guard_sql = minus(g.sql_per_sms, p.sql_per_sms)
+    guard_redis = minus(g.redis_per_sms, p.redis_per_sms)
     slow_ratio = ratio(attr(p.slow, "rps"), attr(b.slow, "rps"))
     slow_errors = sum(t.slow.errors for t in (b, p) if t.slow)
 
@@ -77,9 +90,9 @@ def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetRe
     lines += [f"- {k}: {v}" for k, v in header.items() if k != "mode"]
     lines += [
         "",
-        "| metric | floor A: DRF, no I/O | floor B: plain Django + I/O | project | project vs "
-        "floors |",
-        "|---|--:|--:|--:|---|",
+        "| metric | floor A: DRF, no I/O | floor B: plain Django + I/O | project | "
+        "project + guard | project vs floors |",
+        "|---|--:|--:|--:|--:|---|",
         load_row("req/s, 1 connection", "c1", "rps", 0),
         load_row(
             "req/s, 16 connections",
@@ -106,12 +119,15 @@ def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetRe
             "workers' shares of their CPU %, 16 connections",
             [NA if not t.split else " / ".join(f"{s:.0f}" for s in t.split) for t in targets],
         ),
-        row("SQL statements per SMS", [NA, num(b.sql_per_sms, 3), num(p.sql_per_sms, 3)]),
-        row("Redis commands per SMS", [NA, NA, num(p.redis_per_sms, 3)]),
+        row(
+            "SQL statements per SMS",
+            [NA] + [num(t.sql_per_sms, 3) for t in (b, p, g)],
+        ),
+        row("Redis commands per SMS", [NA, NA] + [num(t.redis_per_sms, 3) for t in (p, g)]),
         row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in targets]),
         row(
             "slow provider (300 ms), 200 connections: req/s",
-            [NA, num(attr(b.slow, "rps")), num(attr(p.slow, "rps"))],
+            [NA, num(attr(b.slow, "rps")), num(attr(p.slow, "rps")), NA],
             f"{num(slow_ratio, 2)}× B",
         ),
         row(
@@ -120,15 +136,24 @@ def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetRe
             + [
                 f"{num(attr(t.slow, 'p50_ms'), 0)} / {num(attr(t.slow, 'p99_ms'), 0)}"
                 for t in (b, p)
-            ],
+            ]
+            + [NA],
         ),
         row(
             "slow provider: errors (non-2xx + socket)",
-            [NA] + [NA if t.slow is None else str(t.slow.errors) for t in (b, p)],
+            [NA] + [NA if t.slow is None else str(t.slow.errors) for t in (b, p)] + [NA],
         ),
         "",
+        f"**guard adds {num(guard_p50, 2)} ms p50 at 1 connection, {num(guard_cpu, 2)} ms "
+        f"CPU per SMS, {num(guard_sql, 3)} SQL statements and {num(guard_redis, 2)} Redis "
+        "commands per SMS** (project + guard less project, same run).",
+        "",
+        "project: the guard off (`SMS_GUARD=` empty), so that the floors compare the send "
+        "path alone; project + guard: the default `SMS_GUARD` with limits that never "
+        "refuse, every step run for every SMS. "
         "SQL: pg_stat_statements calls in the target's own database (empty-query health "
-        "checks, such as psycopg_pool's, are not counted there); Redis: INFO commandstats; "
+        "checks, such as psycopg_pool's, are not counted there); Redis: INFO commandstats "
+        "(commands run inside Lua scripts, such as the rate limits', count too); "
         "per SMS: per message the fake provider answered. CPU: utime+stime of the gunicorn "
         "master and workers per completed request.",
         "",
@@ -160,9 +185,19 @@ def render(header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetRe
         target(at_most(sql, 2), "≤ 2 SQL statements per SMS", num(sql, 3)),
         target(at_most(redis, 0.05), "≤ 0.05 Redis round trips per SMS", num(redis, 3)),
         target(at_most(rss, 120), "worker RSS ≤ 120 MB", f"{num(rss)} MB"),
+        target(None if guard_sql is None else guard_sql < NO_STATEMENT,
+               "guard adds no SQL statement per SMS", f"{num(guard_sql, 3)} "
+               f"(ok below {NO_STATEMENT})"),
+        target(at_most(guard_p50, 1.0), "guard adds ≤ 1 ms p50 at 1 connection",
+               f"{num(guard_p50, 2)} ms"),
     ]  # fmt: skip
+    if g.redis_per_sms is not None and g.redis_per_sms < 1:
+        g.notes.append("project + guard made less than one Redis command per SMS: is its guard on?")
     lines += breakdown("Project's SQL statements per SMS (16 connections)", p.sql, p.sms)
     lines += breakdown("Project's Redis commands per SMS (16 connections)", p.redis, p.sms)
+    if guard_sql is not None and guard_sql >= NO_STATEMENT:
+        lines += breakdown("Project + guard: SQL statements per SMS (16 connections)", g.sql, g.sms)
+    lines += breakdown("Project + guard: Redis commands per SMS (16 connections)", g.redis, g.sms)
     notes = [note for t in targets for note in t.notes]
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]

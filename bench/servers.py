@@ -193,9 +193,16 @@ def project_env(
     provider_url: str,
     workdir: Path,
     overrides: dict[str, str],
+    *,
+    slug: str = "project",
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """The production environment of the README, pointed at the throwaway services."""
-    metrics = workdir / "prometheus"
+    """The production environment of the README, pointed at the throwaway services.
+
+    ``slug`` names this instance's own metrics and static directories (two
+    projects run side by side); ``extra`` is applied before ``overrides``.
+    """
+    metrics = workdir / f"prometheus-{slug}"
     metrics.mkdir()
     providers = {
         "twilio": {
@@ -222,12 +229,14 @@ def project_env(
         SMS_DEFAULT_PROVIDERS="twilio",
         WEB_CONCURRENCY="2",
         PROMETHEUS_MULTIPROC_DIR=str(metrics),
-        STATIC_ROOT=str(workdir / "static"),  # collectstatic must not write into the checkout
+        # collectstatic must not write into the checkout
+        STATIC_ROOT=str(workdir / f"static-{slug}"),
         PYTHONPATH=str(project),
         # As the README's production command: glibc's per-thread malloc arenas
         # otherwise grow a threaded worker's RSS by tens of MB.
         MALLOC_ARENA_MAX="2",
     )
+    env.update(extra or {})
     env.update(overrides)
     return env
 
@@ -261,9 +270,11 @@ def setup_project(env: dict[str, str], project: Path, log: Path) -> None:
         raise RuntimeError(f"manage.py setup failed:\n{log.read_text()[-3000:]}")
 
 
-def project_server(env: dict[str, str], project: Path, log: Path) -> Gunicorn:
+def project_server(
+    env: dict[str, str], project: Path, log: Path, name: str = "project"
+) -> Gunicorn:
     args = ["-c", "python:sms_gateway.gunicorn_conf", "sms_gateway.wsgi"]
-    return Gunicorn("project", args, env, project, log, ("GET", "/healthz"))
+    return Gunicorn(name, args, env, project, log, ("GET", "/healthz"))
 
 
 def floor_server(name: str, settings: str, conf: dict, env: dict[str, str], log: Path) -> Gunicorn:

@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The endpoint behind Logto's HTTP SMS connector.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sms_gateway.api.schema.state_request_rules",
+    ],
 }
 
 # --- The gateway ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``python -m bench --smoke`` runs end to end and prints numbers for all three targets.
+"""``python -m bench --smoke`` runs end to end and prints numbers for all four targets.
 
 Whether the targets are met is the benchmark's report, not this test's verdict.
 Deselect with ``-m "not bench"`` (it takes about 30 s).
@@ -22,6 +22,11 @@ pytestmark = pytest.mark.bench
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
+COLUMNS = ("floor A", "floor B", "project", "project + guard")
+GUARD_LINE = re.compile(
+    r"guard adds -?[\d,.]+ ms p50 at 1 connection, -?[\d,.]+ ms CPU per SMS, "
+    r"-?[\d,.]+ SQL statements and -?[\d,.]+ Redis commands per SMS"
+)
 ROWS = (
     "req/s, 1 connection",
     "req/s, 16 connections",
@@ -79,16 +84,22 @@ def _run_bench(timeout: float) -> tuple[int, str]:
 def _cells(output: str, label: str) -> list[str]:
     for line in output.splitlines():
         if line.startswith(f"| {label} |"):
-            return [cell.strip() for cell in line.split("|")[2:5]]
+            return [cell.strip() for cell in line.split("|")[2 : 2 + len(COLUMNS)]]
     raise AssertionError(f"no row {label!r} in:\n{output}")
 
 
-def test_smoke_run_reports_all_three_targets():
+def test_smoke_run_reports_all_four_targets():
     _require_tools()
     code, output = _run_bench(timeout=180)
     assert code == 0, output
     assert "| metric | floor A" in output, output
+    assert "| project + guard |" in output, output
     for label in ROWS:
         cells = _cells(output, label)
         assert all(NUMBER.match(cell) for cell in cells), (label, cells, output)
+    for label in ("SQL statements per SMS", "Redis commands per SMS"):
+        guard = _cells(output, label)[COLUMNS.index("project + guard")]
+        assert NUMBER.match(guard), (label, guard, output)
+    assert GUARD_LINE.search(output), output
+    assert "guard adds no SQL statement per SMS" in output, output
     assert "## Targets" in output, output

@@ -30,15 +30,8 @@ def nested(depth: int) -> dict:
             Violation("a[1]", "holds a control character or an invalid (surrogate) character"),
         ),
         ({"a": "\U0001f600 emoji is fine"}, None),
-        (
-            {"k\x00": 1},
-            Violation(
-                "",
-                "a key is holds a control character or an invalid (surrogate) character".replace(
-                    "is holds", "holds"
-                ),
-            ),
-        ),
+        ({"k\x00": 1}, None),  # keys are neither stored nor rendered
+        ({"k" * (MAX_STRING + 1): 1}, Violation("", "a key is longer than 2000 characters")),
         ({"a": list(range(MAX_NODES))}, Violation("a", f"more than {MAX_NODES} values")),
         ({"a": list(range(MAX_NODES - 1))}, None),
         ("just a string", None),

@@ -49,10 +49,9 @@ def check(body: Any) -> Violation | None:
         if nodes > MAX_NODES:
             return Violation(path, f"more than {MAX_NODES} values")
         for child_path, key, child in reversed(items):
-            if key is not None:
-                problem = _string_problem(key)
-                if problem:
-                    return Violation(path, f"a key {problem}")
+            # Keys are never stored nor rendered (placeholders name [\w.]+ keys): only long.
+            if key is not None and len(key) > MAX_STRING:
+                return Violation(path, f"a key is longer than {MAX_STRING} characters")
             stack.append((child_path, child, depth + 1))
     return None
 

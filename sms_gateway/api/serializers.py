@@ -15,7 +15,7 @@ from ..core.message_types import KNOWN_TYPES, TYPE_NAME, MessageType
 REQUIRES_CODE = KNOWN_TYPES - {MessageType.GENERIC, MessageType.ORGANIZATION_INVITATION}
 # 4 to 32 characters: Logto's codes are 6 digits; a shorter one is refused, since a
 # code of 1-3 characters would be masked as every "1" or "ab" in the stored text.
-CODE = re.compile(r"^[^\s\x00-\x1f]{4,32}$")
+CODE = re.compile(r"^[^\s\x00-\x1f\x7f]{4,32}$")
 
 
 class StrictCharField(serializers.CharField):
@@ -31,9 +31,14 @@ class StrictCharField(serializers.CharField):
 
 class PayloadSerializer(serializers.Serializer):
     code = StrictCharField(required=False, trim_whitespace=False)
-    link = StrictCharField(required=False, max_length=2000)
-    locale = StrictCharField(required=False, allow_blank=True, max_length=100)
-    uiLocales = StrictCharField(required=False, allow_blank=True, max_length=500)  # noqa: N815
+    # Taken as they are (no trimming), so the OpenAPI schema can say exactly what passes.
+    link = StrictCharField(required=False, max_length=2000, trim_whitespace=False)
+    locale = StrictCharField(
+        required=False, allow_blank=True, max_length=100, trim_whitespace=False
+    )
+    uiLocales = StrictCharField(  # noqa: N815
+        required=False, allow_blank=True, max_length=500, trim_whitespace=False
+    )
 
     def validate_code(self, value: str) -> str:
         if not CODE.fullmatch(value):

@@ -27,8 +27,19 @@ class SendMessageView(APIView):
             200: SentSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Invalid request or recipient"),
             401: OpenApiResponse(ErrorSerializer, description="Missing or wrong Authorization"),
+            403: OpenApiResponse(ErrorSerializer, description="Refused by the fraud guard"),
+            404: OpenApiResponse(ErrorSerializer, description="Not found"),
+            405: OpenApiResponse(ErrorSerializer, description="Not POST"),
+            413: OpenApiResponse(ErrorSerializer, description="Body over 64 KiB"),
+            415: OpenApiResponse(ErrorSerializer, description="Not JSON"),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Rate limited by the fraud guard (Retry-After)"
+            ),
             500: OpenApiResponse(ErrorSerializer, description="No template configured"),
             502: OpenApiResponse(ErrorSerializer, description="No provider could send it"),
+            503: OpenApiResponse(
+                ErrorSerializer, description="The database is unavailable: nothing was sent"
+            ),
         },
     )
     def post(self, request: Request) -> Response:

@@ -87,3 +87,34 @@ def mask(e164: str) -> str:
     if len(e164) <= 6:
         return "*" * len(e164)
     return e164[:-4] + "****"
+
+
+def possible_number_pattern() -> str:
+    """A regular expression for the numbers ``parse`` accepts (in their plain form:
+    digits, optionally after '+' or '00'): every calling code with the national
+    lengths its metadata calls possible, first digit not 0. For the OpenAPI schema."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+    alternatives = []
+    for code, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
+        main = regions[0]
+        if main == "001":
+            metadata = PhoneMetadata.metadata_for_nongeo_region(code)
+        else:
+            metadata = PhoneMetadata.metadata_for_region(main)
+        if metadata is None or metadata.general_desc is None:
+            continue
+        lengths = sorted(n for n in metadata.general_desc.possible_length if n > 0)
+        lengths = [n for n in lengths if len(str(code)) + n <= 17]
+        if not lengths:
+            continue
+        runs: list[tuple[int, int]] = []
+        for n in lengths:
+            if runs and runs[-1][1] == n - 1:
+                runs[-1] = (runs[-1][0], n)
+            else:
+                runs.append((n, n))
+        for low, high in runs:
+            rest = f"{{{low - 1}}}" if low == high else f"{{{low - 1},{high - 1}}}"
+            alternatives.append(f"{code}[1-9][0-9]{rest}")
+    return "^(\\+|00)?(" + "|".join(alternatives) + ")$"
