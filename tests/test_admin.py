@@ -61,7 +61,11 @@ def post_edit(staff, template, text):
     ("text", "error"),
     [
         ("Your code", "A SignIn message must contain {{code}}."),
-        ("Code {{ code", "Malformed placeholder at “{{ code”: use {{name}}."),
+        (
+            "Code {{ code",
+            "Malformed placeholder at “{{ code”: write it as {{code}}, "
+            "a name between double braces.",
+        ),
         ("Code {{code}} {{secret.key}}", "Unknown placeholder(s): {{secret}}. Known: "),
         (
             "{{code}} " + "x" * 500,

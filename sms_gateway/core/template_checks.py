@@ -75,6 +75,9 @@ def _describe(char: str) -> str:
     return f"'{char}' ({name.lower()})"
 
 
+_NAME = re.compile(r"\{\{\s*([\w.]*)")
+
+
 def review(
     kind: str,
     text: str,
@@ -99,7 +102,11 @@ def review(
         # "{{{code}}}" is a literal brace around a placeholder, as Logto renders it.
         if not {opening.start(), opening.start() + 1, opening.start() - 1} & well_formed:
             snippet = text[opening.start() : opening.start() + 20]
-            result.errors.append(f"Malformed placeholder at “{snippet}”: use {{{{name}}}}.")
+            name = _NAME.match(snippet).group(1) or "code"  # type: ignore[union-attr]
+            result.errors.append(
+                f"Malformed placeholder at “{snippet}”: write it as {{{{{name}}}}}, "
+                "a name between double braces."
+            )
             break
     roots = KNOWN_ROOTS | extra_roots
     unknown = sorted({p.split(".")[0] for p in placeholders(text)} - roots)
