@@ -39,7 +39,8 @@ def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
     ``route``: the admin's test SMS forces this route instead of the chosen one."""
     started = time.monotonic()
     try:
-        catalog = snapshot.current()
+        # Read from the tables only on a change or in a new process: retried like a write.
+        catalog = retrying(snapshot.current, started + settings.SMS_RECORD_RETRY_SECONDS)
     except (OperationalError, InterfaceError) as err:  # no snapshot yet, no database
         raise RecordUnavailable("the database is unavailable; nothing was sent") from err
     if route is not None:
