@@ -11,7 +11,7 @@ import pytest
 from sms_gateway import sending
 from sms_gateway.core.phone import parse
 
-from .throwaway import RedisServer
+from .throwaway import RedisServer, redis_cache_settings
 
 pytestmark = [
     pytest.mark.django_db,
@@ -22,17 +22,7 @@ pytestmark = [
 @pytest.fixture
 def redis_cache(settings):
     with RedisServer() as server:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "sms_gateway.ops.redis_cache.RedisCache",
-                "LOCATION": server.url(),
-                "OPTIONS": {
-                    "socket_timeout": 0.25,
-                    "socket_connect_timeout": 0.25,
-                    "breaker_seconds": 1.0,
-                },
-            }
-        }
+        settings.CACHES = redis_cache_settings(server, breaker_seconds=1.0)
         yield server
 
 

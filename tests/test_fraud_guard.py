@@ -188,16 +188,10 @@ def test_rate_limits_hold_while_redis_is_down(guard, outbox, settings):
     from sms_gateway.core.phone import parse
     from sms_gateway.ops import metrics
 
-    from .throwaway import RedisServer
+    from .throwaway import RedisServer, redis_cache_settings
 
     with RedisServer() as redis_server:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "sms_gateway.ops.redis_cache.RedisCache",
-                "LOCATION": redis_server.url(),
-                "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
-            }
-        }
+        settings.CACHES = redis_cache_settings(redis_server)
         only_limit("recipient", 3)
 
         def send():

@@ -13,7 +13,7 @@ from sms_gateway.core.phone import parse
 from sms_gateway.fraud.pumping import Counts, Thresholds, verdict
 from sms_gateway.models import BlockedPrefix, Message, RateLimit
 
-from .throwaway import RedisServer
+from .throwaway import RedisServer, redis_cache_settings
 
 GUARD = [
     "sms_gateway.fraud.steps.number_type",
@@ -45,13 +45,7 @@ def redis_guard(settings):
     if not shutil.which("redis-server"):
         pytest.skip("needs redis-server")
     with RedisServer() as server:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "sms_gateway.ops.redis_cache.RedisCache",
-                "LOCATION": server.url(),
-                "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
-            }
-        }
+        settings.CACHES = redis_cache_settings(server, timeout=0.5)
         settings.SMS_GUARD = GUARD
         yield server
 

@@ -317,3 +317,14 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def redis_cache_settings(server: RedisServer, timeout: float = 0.25, **options: float) -> dict:
+    """Django's CACHES pointing the gateway's Redis cache at ``server``."""
+    return {
+        "default": {
+            "BACKEND": "sms_gateway.ops.redis_cache.RedisCache",
+            "LOCATION": server.url(),
+            "OPTIONS": {"socket_timeout": timeout, "socket_connect_timeout": timeout, **options},
+        }
+    }
