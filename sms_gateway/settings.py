@@ -177,15 +177,23 @@ SPECTACULAR_SETTINGS = {
 SMS_GATEWAY_TOKENS = [t.strip() for t in env.list("SMS_GATEWAY_TOKENS", default=[]) if t.strip()]
 
 
+def _json_aliases(name: str) -> dict | None:
+    """A variable holding a JSON object of aliases, or None when it is not set."""
+    raw = env.str(name, default="")
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object of aliases.")
+    return value
+
+
 def _providers_from_env() -> dict:
-    raw = env.str("SMS_PROVIDERS", default="")
-    if raw:
-        try:
-            providers = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise ImproperlyConfigured(f"SMS_PROVIDERS is not valid JSON: {err}") from err
-        if not isinstance(providers, dict):
-            raise ImproperlyConfigured("SMS_PROVIDERS must be a JSON object of aliases.")
+    providers = _json_aliases("SMS_PROVIDERS")
+    if providers is not None:
         return providers
     providers = {"console": {"BACKEND": "sms_gateway.providers.console.ConsoleProvider"}}
     if env.str("TWILIO_ACCOUNT_SID", default=""):
@@ -311,14 +319,8 @@ SMS_PUBLIC_BASE_URL = env.str("SMS_PUBLIC_BASE_URL", default="")
 
 def _vonage_signatures_from_env() -> dict:
     """Per Vonage alias: {"SECRET": signature secret, "METHOD": md5|sha1|sha256|sha512}."""
-    raw = env.str("SMS_VONAGE_SIGNATURES", default="")
-    if raw:
-        try:
-            signatures = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise ImproperlyConfigured(f"SMS_VONAGE_SIGNATURES is not valid JSON: {err}") from err
-        if not isinstance(signatures, dict):
-            raise ImproperlyConfigured("SMS_VONAGE_SIGNATURES must be a JSON object of aliases.")
+    signatures = _json_aliases("SMS_VONAGE_SIGNATURES")
+    if signatures is not None:
         return signatures
     secret = env.str("VONAGE_SIGNATURE_SECRET", default="")
     method = env.str("VONAGE_SIGNATURE_METHOD", default="sha256")

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from ..ops import metrics
+from ..ops.redis_cache import shared_client
 
 logger = logging.getLogger("sms_gateway.guard")
 
@@ -72,8 +72,8 @@ def thresholds() -> Thresholds:
 
 def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
     """Count this SMS and read the prefix's counts: one round trip. None without Redis."""
-    client = getattr(cache, "_cache", None)
-    if not hasattr(client, "breaker"):
+    client = shared_client()
+    if client is None:
         return None  # no shared Redis: the detector is off (the embedded default)
     client.breaker.check()
     now = now or time.time()
@@ -109,8 +109,8 @@ def converting(prefix: str) -> bool:
 
 
 def trust(prefix: str) -> None:
-    client = getattr(cache, "_cache", None)
-    if hasattr(client, "breaker"):
+    client = shared_client()
+    if client is not None:
         client.get_client(write=True).set(f"sms_gateway:pump:{prefix}:trusted", 1, ex=600)
 
 
@@ -118,9 +118,9 @@ def block(prefix: str, reason: str, counts: Counts) -> bool:
     """Block the prefix once for everyone; True if this call created the block."""
     from ..models import BlockedPrefix  # saving it publishes a new catalog version
 
-    client = getattr(cache, "_cache", None)
+    client = shared_client()
     hours = settings.SMS_GUARD_PUMPING_BLOCK_HOURS
-    if hasattr(client, "breaker"):
+    if client is not None:
         redis = client.get_client(write=True)
         if not redis.set(f"sms_gateway:pump:{prefix}:blocking", 1, nx=True, ex=60):
             return False  # another worker is blocking it right now

@@ -17,7 +17,6 @@ import threading
 import time
 from typing import Any
 
-from django.core.cache import cache
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
@@ -25,18 +24,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..ops import metrics
+from ..ops.redis_cache import shared_client
 from .config import Limit
 
 logger = logging.getLogger("sms_gateway.guard")
 
 _lock = threading.Lock()
 _limiters: dict[int, MovingWindowRateLimiter] = {}
-
-
-def _shared_client():  # noqa: ANN202
-    """The cache's process-wide client when the cache is Redis (ops/redis_cache.py)."""
-    client = getattr(cache, "_cache", None)
-    return client if hasattr(client, "breaker") else None
 
 
 def _limiter(client: Any) -> MovingWindowRateLimiter:
@@ -72,7 +66,7 @@ def hit(limit: Limit, key: str) -> int | None:
     """Count one SMS for ``key``; None if allowed, else the seconds until one more may pass."""
     item = RateLimitItemPerSecond(limit.limit, limit.window_seconds)
     identity = (limit.scope, str(limit.window_seconds), key)
-    client = _shared_client()
+    client = shared_client()
     if client is not None:
         try:
             client.breaker.check()

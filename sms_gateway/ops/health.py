@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -23,23 +24,20 @@ def live(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _database_with(wrapper: object, params: dict) -> Callable[[], None]:
-    """A check on a connection of its own (not the pool's, not a thread's), so it can
-    run in another thread and a broken server cannot hide behind a pooled connection."""
-    params = {k: v for k, v in params.items() if k != "pool"}
+def _database() -> Callable[[], None]:
+    """Prepared in the request's thread (its connection settings), run in another on a
+    connection of its own: a broken server cannot hide behind a pooled connection."""
+    database = connection.Database
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "pool"}
 
-    def _database() -> None:
-        raw = wrapper.Database.connect(**params)  # type: ignore[attr-defined]
+    def check() -> None:
+        raw = database.connect(**params)
         try:
             raw.cursor().execute("SELECT 1")
         finally:
             raw.close()
 
-    return _database
-
-
-def _database() -> None:
-    _database_with(connection, connection.get_connection_params())()
+    return check
 
 
 def _cache() -> None:
@@ -54,50 +52,44 @@ def _providers() -> None:
         get_provider(alias)  # built once per process, then cached
 
 
-CHECKS = {"database": _database, "cache": _cache, "providers": _providers}
-
+# name -> what prepares its check, in the request's thread
+CHECKS: dict[str, Callable[[], Callable[[], None]]] = {
+    "database": _database,
+    "cache": lambda: _cache,
+    "providers": lambda: _providers,
+}
 
 # A probe answers within this, however a dependency hangs; a check still running
 # then is reported unavailable (its thread ends with the dependency's own timeout).
 READY_BUDGET_SECONDS = 0.8
 
 
-def _run(check: Callable[[], None]) -> str:
+def _run(name: str, check: Callable[[], None]) -> str:
     try:
         check()
         return "ok"
     except Exception as err:  # report, never raise: this is a probe
-        logger.warning("readiness: %s failed: %s", check.__name__.strip("_"), type(err).__name__)
+        logger.warning("readiness: %s failed: %s", name, type(err).__name__)
         return "unavailable"
 
 
 def ready(request: HttpRequest) -> JsonResponse:
     """Dependencies reachable: 200, or 503 naming what is not, within a second."""
     results = dict.fromkeys(CHECKS, "unavailable")
-    finished = threading.Event()
-    pending = set(CHECKS)
-    lock = threading.Lock()
 
     def work(name: str, check: Callable[[], None]) -> None:
-        outcome = _run(check)
-        with lock:
-            results[name] = outcome
-            pending.discard(name)
-            if not pending:
-                finished.set()
+        results[name] = _run(name, check)
 
-    for name, check in CHECKS.items():
-        if name == "database":  # its parameters are read here, in the request's thread
-            params = connection.get_connection_params()
-            check = _database_with(connection, params)
-        threading.Thread(
-            target=work, args=(name, check), name=f"readyz-{name}", daemon=True
-        ).start()
-    finished.wait(READY_BUDGET_SECONDS)
-    with lock:
-        answer = dict(results)
-        for name in pending:
-            answer[name] = "unavailable"
+    threads = [
+        threading.Thread(target=work, args=(name, prepare()), name=f"readyz-{name}", daemon=True)
+        for name, prepare in CHECKS.items()
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + READY_BUDGET_SECONDS
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    answer = dict(results)  # a check still running stays "unavailable"
     healthy = all(value == "ok" for value in answer.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": answer},

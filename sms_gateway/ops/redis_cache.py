@@ -114,3 +114,12 @@ class RedisCache(DjangoRedisCache):
             if client is None:
                 client = _clients[key] = SharedRedisCacheClient(self._servers, **self._options)
         return client
+
+
+def shared_client() -> SharedRedisCacheClient | None:
+    """The default cache's process-wide Redis client, or None when the cache is not Redis
+    (the embedded default): what the fraud guard counts on."""
+    from django.core.cache import cache
+
+    client = getattr(cache, "_cache", None)
+    return client if isinstance(client, SharedRedisCacheClient) else None
