@@ -109,7 +109,7 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
                     delivery_error_code="5", delivery_updated_at=created + timedelta(hours=1),
                 )  # fmt: skip
             elif outcome < delivered_share + 0.06:
-                row.update(delivery_status="sent", provider_status="sent")
+                row.update(delivery_status="at_carrier", provider_status="sent")
         yield row
 
 
