@@ -86,7 +86,9 @@ if _db["ENGINE"].endswith("postgresql") and env.bool("DATABASE_POOL", default=Tr
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        # With SMS_RECORD_RETRY_SECONDS (2), bounds the 503 of a database that is
+        # away before sending: at most 2 + 2 s (README, "When things fail").
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
         "max_idle": 300,
         "max_lifetime": 1800,
     }

@@ -21,17 +21,29 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from ..core import phone
+from ..delivery.status import DeliveryStatus
 from ..models import Message, Route, Template
 
-# Status -> colour (text on a light background keeps contrast for colour-blind eyes:
-# the word is always there).
-COLOURS = {
-    "sent": ("#1e6b30", "#dff0d8"),
-    "delivered": ("#1e6b30", "#dff0d8"),
-    "accepted": ("#555", "#eee"),
-    "rejected": ("#8a5300", "#fcf1d9"),
-    "failed": ("#a10f0f", "#f8dcdc"),
-    "undelivered": ("#a10f0f", "#f8dcdc"),
+# Each field its own map, word -> (text, background): text on a light background
+# keeps contrast for colour-blind eyes, and the word is always there.
+GREEN = ("#1e6b30", "#dff0d8")
+GREY = ("#555", "#eee")
+AMBER = ("#8a5300", "#fcf1d9")
+RED = ("#a10f0f", "#f8dcdc")
+STATUS_COLOURS = {  # Message.status: what the gateway did
+    Message.Status.ACCEPTED: GREY,
+    Message.Status.SENT: GREEN,
+    Message.Status.REJECTED: AMBER,
+    Message.Status.FAILED: RED,
+    Message.Status.UNKNOWN: AMBER,
+}
+DELIVERY_COLOURS = {  # Message.delivery_status: what the receipts say (delivery/status.py)
+    DeliveryStatus.UNCLEAR: GREY,
+    DeliveryStatus.AT_PROVIDER: GREY,
+    DeliveryStatus.AT_CARRIER: GREY,
+    DeliveryStatus.DELIVERED: GREEN,
+    DeliveryStatus.UNDELIVERED: RED,
+    DeliveryStatus.DROPPED: RED,
 }
 
 
@@ -42,11 +54,13 @@ def when(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "Y-m-d H:i:s T")
 
 
-def badge(word: str) -> str:
-    colour, background = COLOURS.get(word, ("#333", "#eee"))
+def badge(word: str, colours: dict[str, tuple[str, str]], field: str = "status") -> str:
+    """``word`` in its colour: class sms-status-<word>, or sms-delivery-<word>."""
+    colour, background = colours.get(word, GREY)
     return format_html(
-        '<span class="sms-status sms-status-{}" style="color:{};background:{};'
+        '<span class="sms-status sms-{}-{}" style="color:{};background:{};'
         'padding:1px 6px;border-radius:3px;font-weight:600;white-space:nowrap">{}</span>',
+        field,
         word,
         colour,
         background,
@@ -181,9 +195,11 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def state(self, message: Message) -> str:
+        status = badge(message.status, STATUS_COLOURS)
         if message.delivery_status and message.status == Message.Status.SENT:
-            return format_html("{} → {}", badge("sent"), badge(message.delivery_status))
-        return badge(message.status)
+            delivery = badge(message.delivery_status, DELIVERY_COLOURS, field="delivery")
+            return format_html("{} → {}", status, delivery)
+        return status
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
         found, duplicates = super().get_search_results(request, queryset, search_term)
