@@ -174,7 +174,7 @@ class Message(models.Model):
         null=True, blank=True, help_text=_("Logto reported the sign-in this code was for.")
     )
     # A test SMS sent from the admin, and by whom (admin/test_sms.py); Logto's have neither.
-    is_test = models.BooleanField(default=False)
+    is_test = models.BooleanField(_("test SMS"), default=False)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

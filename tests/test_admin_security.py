@@ -10,6 +10,7 @@ import html
 import io
 import logging
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -25,6 +26,7 @@ from sms_gateway.admin.messages import _cell
 from sms_gateway.models import BlockedPrefix, Message, Route, Template
 
 from .conftest import TOKEN, logto_body
+from .throwaway import RedisServer, redis_cache_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +198,25 @@ def test_3_a_successful_login_clears_the_count(client, ops):
     for n in range(4):
         login(client, f"guess-number-{n}")
     assert login(client, PASSWORD).status_code == 302  # 4 + 4 failures never locked it
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_3_counts_live_in_the_shared_redis_and_its_outage_does_not_lock_the_admin_out(
+    client, ops, settings, caplog
+):
+    import redis
+
+    with RedisServer() as server:
+        settings.CACHES = redis_cache_settings(server, breaker_seconds=1.0)
+        for n in range(3):
+            login(client, f"guess-number-{n}")
+        # Any worker or machine on this Redis sees the same count.
+        shared = redis.Redis.from_url(server.url())
+        assert [int(shared.get(k)) for k in shared.keys("*login-failures*")] == [3]
+        server.stop()
+        caplog.set_level(logging.ERROR, logger="sms_gateway.admin.login")
+        assert login(client, PASSWORD).status_code == 302  # not throttled meanwhile
+        assert "login throttling is off: the cache is unavailable" in caplog.text
 
 
 def test_3_the_lock_is_a_pure_decision():

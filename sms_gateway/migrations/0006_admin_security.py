@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='is_test',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(default=False, verbose_name='test SMS'),
         ),
         migrations.AddField(
             model_name='message',
