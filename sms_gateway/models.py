@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -178,9 +179,20 @@ class Message(models.Model):
     converted_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Logto reported the sign-in this code was for.")
     )
+    # A test SMS sent from the admin, and by whom (admin/test_sms.py); Logto's have neither.
+    is_test = models.BooleanField(_("test SMS"), default=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The operator who sent this test SMS."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("send_test_sms", "Can send a test SMS (spends money)")]
         indexes = [
             models.Index(fields=["to", "created_at"]),
             # The dashboard and the conversion rate read these columns only: on

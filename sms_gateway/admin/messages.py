@@ -24,26 +24,25 @@ from ..core import phone
 from ..delivery.status import DeliveryStatus
 from ..models import Message, Route, Template
 
-# Each field its own map, word -> (text, background): text on a light background
-# keeps contrast for colour-blind eyes, and the word is always there.
-GREEN = ("#1e6b30", "#dff0d8")
-GREY = ("#555", "#eee")
-AMBER = ("#8a5300", "#fcf1d9")
-RED = ("#a10f0f", "#f8dcdc")
+# Each field its own map, word -> tone; each tone has its colour in
+# static/sms_gateway/admin.css (.sms-tone-<tone>: text on a light background keeps
+# contrast for colour-blind eyes, and the word is always there). No inline style, so
+# the Content-Security-Policy allows styles from our own files only.
+OK, NEUTRAL, WARN, BAD = "ok", "neutral", "warn", "bad"
 STATUS_COLOURS = {  # Message.status: what the gateway did
-    Message.Status.ACCEPTED: GREY,
-    Message.Status.SENT: GREEN,
-    Message.Status.REJECTED: AMBER,
-    Message.Status.FAILED: RED,
-    Message.Status.UNKNOWN: AMBER,
+    Message.Status.ACCEPTED: NEUTRAL,
+    Message.Status.SENT: OK,
+    Message.Status.REJECTED: WARN,
+    Message.Status.FAILED: BAD,
+    Message.Status.UNKNOWN: WARN,
 }
 DELIVERY_COLOURS = {  # Message.delivery_status: what the receipts say (delivery/status.py)
-    DeliveryStatus.UNCLEAR: GREY,
-    DeliveryStatus.AT_PROVIDER: GREY,
-    DeliveryStatus.AT_CARRIER: GREY,
-    DeliveryStatus.DELIVERED: GREEN,
-    DeliveryStatus.UNDELIVERED: RED,
-    DeliveryStatus.DROPPED: RED,
+    DeliveryStatus.UNCLEAR: NEUTRAL,
+    DeliveryStatus.AT_PROVIDER: NEUTRAL,
+    DeliveryStatus.AT_CARRIER: NEUTRAL,
+    DeliveryStatus.DELIVERED: OK,
+    DeliveryStatus.UNDELIVERED: BAD,
+    DeliveryStatus.DROPPED: BAD,
 }
 
 
@@ -54,16 +53,13 @@ def when(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "Y-m-d H:i:s T")
 
 
-def badge(word: str, colours: dict[str, tuple[str, str]], field: str = "status") -> str:
-    """``word`` in its colour: class sms-status-<word>, or sms-delivery-<word>."""
-    colour, background = colours.get(word, GREY)
+def badge(word: str, tones: dict[str, str], field: str = "status") -> str:
+    """``word`` in its field's tone: classes sms-<field>-<word> and sms-tone-<tone>."""
     return format_html(
-        '<span class="sms-status sms-{}-{}" style="color:{};background:{};'
-        'padding:1px 6px;border-radius:3px;font-weight:600;white-space:nowrap">{}</span>',
+        '<span class="sms-status sms-{}-{} sms-tone-{}">{}</span>',
         field,
         word,
-        colour,
-        background,
+        tones.get(word, NEUTRAL),
         word,
     )
 
@@ -106,17 +102,20 @@ def sender_used(message: Message) -> str:
     return chosen.get("sender", "") or ""
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula.
-    return "'" + text if text[:1] in ("=", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["created", "to", "country", "type_locale", "state", "provider", "segments"]
     list_display_links = ["created"]
-    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale"]
+    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale", "is_test"]
     search_fields = ["to", "provider_message_id"]
     search_help_text = (
         "A number as you have it (+33 6 12 34 56 78, 0033…, 06 12 34 56 78), "
@@ -138,6 +137,7 @@ class MessageAdmin(admin.ModelAdmin):
                     "to",
                     "country",
                     "ip_address",
+                    "test_sms",
                 ]
             },
         ),
@@ -225,6 +225,12 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="IP")
     def ip_address(self, message: Message) -> str:
         return message.ip or "–"
+
+    @admin.display(description="Test SMS")
+    def test_sms(self, message: Message) -> str:
+        if not message.is_test:
+            return "no (sent for Logto)"
+        return f"yes, sent from the admin by {message.sent_by or 'a deleted user'}"
 
     @admin.display(description="Locale requested")
     def requested_locale_display(self, message: Message) -> str:
@@ -317,7 +323,9 @@ class MessageAdmin(admin.ModelAdmin):
         return False  # only retention deletes (manage.py purge_messages)
 
     # --- CSV ----------------------------------------------------------------------
-    @admin.action(description="Export selected messages as CSV (numbers masked)")
+    @admin.action(
+        description="Export selected messages as CSV (numbers masked)", permissions=["view"]
+    )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         return csv_response(queryset)
 
