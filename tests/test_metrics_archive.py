@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 
 from sms_gateway.ops import metrics_archive
@@ -18,6 +19,7 @@ from .services import PROD_TOKEN, Gunicorn, manage, production_env
 
 WRITER = """
 import sys
+import pytest
 from prometheus_client import Counter, Histogram
 sent = Counter("t_sent", "sent", ["country"])
 seconds = Histogram("t_seconds", "seconds", ["provider"], buckets=(0.1, 1, 10))
@@ -29,11 +31,14 @@ print(__import__("os").getpid())
 """
 
 
-def exposition(directory: Path) -> list[str]:
-    """The metric lines, sorted: the collector's order follows the directory's."""
+def exposition(directory: Path) -> dict[str, float]:
+    """Sample -> value (sums of floats, compared with pytest.approx: the order of
+    addition follows the directory's listing)."""
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(directory))
-    return sorted(generate_latest(registry).decode().splitlines())
+    lines = generate_latest(registry).decode().splitlines()
+    samples = (line.rsplit(" ", 1) for line in lines if not line.startswith("#"))
+    return {sample: float(value) for sample, value in samples}
 
 
 def write_as_process(directory: Path, count: int) -> int:
@@ -48,11 +53,11 @@ def write_as_process(directory: Path, count: int) -> int:
 def test_folding_dead_workers_keeps_every_total_and_removes_their_files(tmp_path):
     pids = [write_as_process(tmp_path, count) for count in (3, 5, 8, 13)]
     before = exposition(tmp_path)
-    assert 't_sent_total{country="DE"} 16.0' in before
+    assert before['t_sent_total{country="DE"}'] == 16
 
     for pid in pids[:3]:
         assert metrics_archive.archive_dead_worker(str(tmp_path), pid) == 2  # counter, histogram
-    assert exposition(tmp_path) == before
+    assert exposition(tmp_path) == pytest.approx(before)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(
         ["counter_archive.db", "histogram_archive.db", f"counter_{pids[3]}.db",
@@ -60,7 +65,7 @@ def test_folding_dead_workers_keeps_every_total_and_removes_their_files(tmp_path
     )  # fmt: skip
 
     metrics_archive.archive_dead_worker(str(tmp_path), pids[3])
-    assert exposition(tmp_path) == before
+    assert exposition(tmp_path) == pytest.approx(before)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "counter_archive.db",
         "histogram_archive.db",
@@ -71,7 +76,7 @@ def test_an_unknown_pid_changes_nothing(tmp_path):
     pid = write_as_process(tmp_path, 4)
     before = exposition(tmp_path)
     assert metrics_archive.archive_dead_worker(str(tmp_path), pid + 1_000_000) == 0
-    assert exposition(tmp_path) == before
+    assert exposition(tmp_path) == pytest.approx(before)
     assert len(list(tmp_path.iterdir())) == 2
 
 
