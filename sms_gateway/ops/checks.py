@@ -118,7 +118,8 @@ def check_production(app_configs: object = None, **kwargs: object) -> list:
         errors.append(
             Warning(
                 f"No collected static files in {settings.STATIC_ROOT}: admin pages will fail.",
-                hint="Run python manage.py setup (or collectstatic) on every deploy.",
+                hint="Run setup (sms-gateway setup, or manage.py setup in a checkout) on every "
+                "deploy.",
                 id="sms_gateway.W012",
             )
         )
