@@ -9,5 +9,8 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["sms_gateway", "sms_gateway.*"]), "sms_gateway.templates"],
     package_dir={"sms_gateway.templates": "templates"},
-    package_data={"sms_gateway": ["py.typed"], "sms_gateway.templates": ["**/*"]},
+    package_data={
+        "sms_gateway": ["py.typed", "static/sms_gateway/*"],
+        "sms_gateway.templates": ["**/*"],
+    },
 )

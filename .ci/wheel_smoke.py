@@ -293,10 +293,13 @@ def smoke(work: Path, database_url: str | None) -> None:
         if recorded != ["sent", "twilio"]:
             raise Failed(f"message {message_id} recorded as {recorded}")
 
-        step("the admin's own templates come with the package")
+        step("the admin's own templates and static files come with the package")
         status, body = http("GET", f"{url}/admin/login/", https)
         if status != 200 or "Logto SMS gateway" not in body:
             raise Failed(f"/admin/login/ answered {status} without the gateway's base_site.html")
+        for static in ("admin/css/base.css", "sms_gateway/admin.css"):
+            if http("GET", f"{url}/static/{static}", https)[0] != 200:
+                raise Failed(f"/static/{static} is not served")
         sh(
             "sms-gateway shell -c 'from django.template.loader import get_template; "
             'get_template("admin/sms_gateway/dashboard/dashboard.html")\''

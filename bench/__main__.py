@@ -1,9 +1,10 @@
-"""Benchmark the project against two floors, side by side: ``python -m bench [--quick|--smoke]``.
+"""Benchmark the project against three floors, side by side: ``python -m bench [--quick|--smoke]``.
 
 Starts a throwaway PostgreSQL and Redis, a fake Twilio, the project in its
 production shape (``manage.py setup`` then gunicorn) with its fraud guard off,
 the same project with the guard on (its limits made non-binding), floor A (bare
-DRF) and floor B (plain Django doing the same I/O), loads each with wrk and
+DRF), floor B (plain Django doing the same I/O) and floor C (DRF, the Twilio SDK
+and psycopg_pool doing that I/O), loads each with wrk and
 prints one table (markdown) with the issue's targets marked ok or MISS.
 Everything it starts is stopped and removed on success, failure and Ctrl-C.
 """
@@ -38,7 +39,8 @@ from .measure import (
 )
 from .report import TargetResult, render
 
-PROJECT_DB, GUARD_DB, FLOOR_DB = "bench_project", "bench_project_guard", "bench_floor_b"
+PROJECT_DB, GUARD_DB = "bench_project", "bench_project_guard"
+FLOOR_DB, FLOOR_C_DB = "bench_floor_b", "bench_floor_c"
 PROJECT_REDIS_DB, GUARD_REDIS_DB = 0, 1
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
 # "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     load = Load(ensure_wrk())
     header = {
         "mode": f"{mode.name}: warm-up {mode.warm} s, {mode.phase} s per run, slow provider "
-        f"warm-up {mode.slow_warm} s + {mode.slow} s (floor B and project only)"
+        f"warm-up {mode.slow_warm} s + {mode.slow} s (floors B and C and project only)"
     }
     header.update(machine())
     header["project"] = f"{project} at {revision(project)}"
@@ -223,9 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         project_url = pg.create_database(PROJECT_DB)
         guard_url = pg.create_database(GUARD_DB)
         floor_url = pg.create_database(FLOOR_DB)
+        floor_c_url = pg.create_database(FLOOR_C_DB)
         # Read from the "postgres" database: the counting query is never counted itself.
         pg.execute("CREATE EXTENSION pg_stat_statements")
         pg.execute(SCHEMA, FLOOR_DB)
+        pg.execute(SCHEMA, FLOOR_C_DB)
 
         # The project with its guard off measures the send path the floors do;
         # "project + guard" is the same code with the default SMS_GUARD.
@@ -251,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         conf = servers.gunicorn_settings(env, project)
         header["gunicorn"] = (
             f"{conf['workers']} workers × {conf['threads']} threads ({conf['worker_class']}) "
-            "for all four targets"
+            "for all five targets"
         )
         if args.overrides:
             header["project overrides"] = " ".join(args.env) + " (both projects)"
@@ -260,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             "FLOOR_PROVIDER_URL": f"{fake.url}/2010-04-01/Accounts/{servers.ACCOUNT_SID}"
             "/Messages.json",
         }
+        floor_c_env = {"FLOOR_DATABASE_URL": floor_c_url, "FLOOR_PROVIDER_BASE": fake.url}
         say("starting the floors; manage.py setup, then the project")
         floor_a = stack.enter_context(
             servers.floor_server(
@@ -269,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         floor_b = stack.enter_context(
             servers.floor_server(
                 "floor B", "bench.floors.plain_settings", conf, floor_env, workdir / "floor_b.log"
+            )
+        )
+        floor_c = stack.enter_context(
+            servers.floor_server(
+                "floor C", "bench.floors.stack_settings", conf, floor_c_env, workdir / "floor_c.log"
             )
         )
         with ThreadPoolExecutor(2) as pool:
@@ -294,13 +304,14 @@ def main(argv: list[str] | None = None) -> int:
                 guard_env, project, workdir / "project_guard.log", name="project + guard"
             )
         )
-        for target in (fake, floor_a, floor_b, gateway, guarded):
+        for target in (fake, floor_a, floor_b, floor_c, gateway, guarded):
             target.wait_ready()
         say("all up")
 
         sql_project = stack.enter_context(closing(SqlCounter(pg.url(), PROJECT_DB)))
         sql_guard = stack.enter_context(closing(SqlCounter(pg.url(), GUARD_DB)))
         sql_floor = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_DB)))
+        sql_floor_c = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_C_DB)))
         # INFO commandstats counts the whole server: right because one target runs at a time.
         redis_counter = stack.enter_context(closing(RedisCounter(redis_server.url())))
         bench = Bench(mode, load, fake, say)
@@ -309,14 +320,16 @@ def main(argv: list[str] | None = None) -> int:
 
         a = bench.measure(floor_a)
         b = bench.measure(floor_b, sql_floor)
+        c = bench.measure(floor_c, sql_floor_c)
         p = bench.measure(gateway, sql_project, redis_counter)
         g = bench.measure(guarded, sql_guard, redis_counter)
         fake.set_latency(SLOW_MS)
         bench.slow(floor_b, b)
+        bench.slow(floor_c, c)
         bench.slow(gateway, p)
         fake.set_latency(0)
 
-        results = ((floor_a, a), (floor_b, b), (gateway, p), (guarded, g))
+        results = ((floor_a, a), (floor_b, b), (floor_c, c), (gateway, p), (guarded, g))
         for target, result in results:
             result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
         for target, result in ((gateway, p), (guarded, g)):
@@ -324,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
                 result.notes.append(
                     f"{target.name} workers were replaced during the run (max_requests?)"
                 )
-        report = render(header, a, b, p, g)
+        report = render(header, a, b, c, p, g)
     say("stopped everything")
     print(report, end="")
     if args.markdown:

@@ -112,6 +112,9 @@ class SqlCounter:
         self.conn.close()
 
 
+ROUND_TRIPS = "(round trips)"
+
+
 class RedisCounter:
     """Commands executed by a Redis server (INFO commandstats), less our own INFO."""
 
@@ -121,10 +124,14 @@ class RedisCounter:
         self.snapshot()  # connect (and its handshake) now, not in a window
 
     def snapshot(self) -> Counter:
+        """Commands by name, and ``round trips``: requests read from clients (a pipeline
+        or a script call is one, whatever it runs), from INFO's total_reads_processed."""
         stats = self.client.info("commandstats")
         counts = Counter({name.removeprefix("cmdstat_"): v["calls"] for name, v in stats.items()})
-        counts["info"] -= self.own_calls  # a reading counts our previous INFO, not itself
-        self.own_calls += 1
+        counts["info"] -= self.own_calls  # a reading counts our previous INFOs, not itself
+        reads = self.client.info("stats")["total_reads_processed"]
+        counts[ROUND_TRIPS] = reads - self.own_calls
+        self.own_calls += 2
         return counts
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .load import LoadResult
+from .measure import ROUND_TRIPS
 
 NA = "–"
 # "The guard adds no SQL statement per SMS": a statement per SMS would be 1.0;
@@ -39,7 +40,17 @@ class TargetResult:
 
     @property
     def redis_per_sms(self) -> float | None:
-        return self.per_sms(self.redis)
+        """Commands run, those inside scripts included."""
+        if self.redis is None:
+            return None
+        return self.per_sms(Counter({k: v for k, v in self.redis.items() if k != ROUND_TRIPS}))
+
+    @property
+    def redis_trips_per_sms(self) -> float | None:
+        """Requests the server read: a pipeline or a script call is one."""
+        if self.redis is None or not self.sms:
+            return None
+        return self.redis[ROUND_TRIPS] / self.sms
 
 
 def num(value: float | None, digits: int = 1) -> str:
@@ -59,10 +70,15 @@ def minus(a: float | None, b: float | None) -> float | None:
 
 
 def render(
-    header: dict[str, str], a: TargetResult, b: TargetResult, p: TargetResult, g: TargetResult
+    header: dict[str, str],
+    a: TargetResult,
+    b: TargetResult,
+    c: TargetResult,
+    p: TargetResult,
+    g: TargetResult,
 ) -> str:
-    """The table: floor A, floor B, the project (guard off), the project with its guard."""
-    targets = (a, b, p, g)
+    """The table: floors A, B and C, the project (guard off), the project with its guard."""
+    targets = (a, b, c, p, g)
 
     def row(label: str, values: list[str], versus: str = "") -> str:
         return f"| {label} | " + " | ".join(values) + f" | {versus} |"
@@ -71,37 +87,45 @@ def render(
         return row(label, [num(attr(getattr(t, run), name), digits) for t in targets], versus)
 
     rps16 = [attr(t.c16, "rps") for t in targets]
-    vs_a, vs_b = ratio(rps16[2], rps16[0]), ratio(rps16[2], rps16[1])
-    p50_added = minus(attr(p.c1, "p50_ms"), attr(b.c1, "p50_ms"))
-    cpu_added = minus(p.cpu_ms, b.cpu_ms)
+    vs_a, vs_b, vs_c = (ratio(rps16[3], rps16[i]) for i in range(3))
+    guarded_vs_c = ratio(rps16[4], rps16[2])
+    p50_added = minus(attr(p.c1, "p50_ms"), attr(c.c1, "p50_ms"))
+    cpu_added = minus(p.cpu_ms, c.cpu_ms)
     # What the guard costs: "project + guard" less the project, same run.
     guard_p50 = minus(attr(g.c1, "p50_ms"), attr(p.c1, "p50_ms"))
     guard_cpu = minus(g.cpu_ms, p.cpu_ms)
     guard_sql = minus(g.sql_per_sms, p.sql_per_sms)
     guard_redis = minus(g.redis_per_sms, p.redis_per_sms)
-    slow_ratio = ratio(attr(p.slow, "rps"), attr(b.slow, "rps"))
-    slow_errors = sum(t.slow.errors for t in (b, p) if t.slow)
+    guard_trips = minus(g.redis_trips_per_sms, p.redis_trips_per_sms)
+    slow_vs_b = ratio(attr(p.slow, "rps"), attr(b.slow, "rps"))
+    slow_vs_c = ratio(attr(p.slow, "rps"), attr(c.slow, "rps"))
+    slow_errors = sum(t.slow.errors for t in (c, p) if t.slow)
+    slow_targets = (b, c, p)
 
     def errors(t: TargetResult) -> str:
         runs = [t.c1, t.c16]
         return " / ".join(NA if r is None else str(r.errors) for r in runs)
 
+    def slow_row(label: str, value, versus: str = "") -> str:  # noqa: ANN001
+        return row(label, [NA] + [value(t) for t in slow_targets] + [NA], versus)
+
     lines = [f"# SMS gateway benchmark ({header['mode']})", ""]
     lines += [f"- {k}: {v}" for k, v in header.items() if k != "mode"]
     lines += [
         "",
-        "| metric | floor A: DRF, no I/O | floor B: plain Django + I/O | project | "
-        "project + guard | project vs floors |",
-        "|---|--:|--:|--:|--:|---|",
+        "| metric | floor A: DRF, no I/O | floor B: plain Django + I/O | "
+        "floor C: DRF + Twilio SDK + I/O | project | project + guard | project vs floors |",
+        "|---|--:|--:|--:|--:|--:|---|",
         load_row("req/s, 1 connection", "c1", "rps", 0),
         load_row(
             "req/s, 16 connections",
             "c16",
             "rps",
             0,
-            f"{num(vs_a, 2)}× A, {num(vs_b, 2)}× B",
+            f"{num(vs_a, 2)}× A, {num(vs_b, 2)}× B, {num(vs_c, 2)}× C; "
+            f"+ guard {num(guarded_vs_c, 2)}× C",
         ),
-        load_row("p50 ms, 1 connection", "c1", "p50_ms", 2, f"{num(p50_added, 2)} ms over B"),
+        load_row("p50 ms, 1 connection", "c1", "p50_ms", 2, f"{num(p50_added, 2)} ms over C"),
         load_row("p99 ms, 1 connection", "c1", "p99_ms", 2),
         load_row("p50 ms, 16 connections", "c16", "p50_ms", 2),
         load_row("p99 ms, 16 connections", "c16", "p99_ms", 2),
@@ -109,7 +133,7 @@ def render(
         row(
             "CPU ms per request, 16 connections",
             [num(t.cpu_ms, 2) for t in targets],
-            f"{num(cpu_added, 2)} ms over B",
+            f"{num(cpu_added, 2)} ms over C",
         ),
         row(
             "machine CPU busy % (stolen %), 16 connections",
@@ -121,45 +145,46 @@ def render(
         ),
         row(
             "SQL statements per SMS",
-            [NA] + [num(t.sql_per_sms, 3) for t in (b, p, g)],
+            [NA] + [num(t.sql_per_sms, 3) for t in (b, c, p, g)],
         ),
-        row("Redis commands per SMS", [NA, NA] + [num(t.redis_per_sms, 3) for t in (p, g)]),
+        row("Redis commands per SMS", [NA, NA, NA] + [num(t.redis_per_sms, 3) for t in (p, g)]),
+        row(
+            "Redis round trips per SMS",
+            [NA, NA, NA] + [num(t.redis_trips_per_sms, 3) for t in (p, g)],
+        ),
         row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in targets]),
-        row(
-            "slow provider (300 ms), 200 connections: req/s",
-            [NA, num(attr(b.slow, "rps")), num(attr(p.slow, "rps")), NA],
-            f"{num(slow_ratio, 2)}× B",
-        ),
-        row(
+        slow_row("slow provider (300 ms), 200 connections: req/s",
+                 lambda t: num(attr(t.slow, "rps")),
+                 f"{num(slow_vs_b, 2)}× B, {num(slow_vs_c, 2)}× C"),
+        slow_row(
             "slow provider: p50 / p99 ms",
-            [NA]
-            + [
-                f"{num(attr(t.slow, 'p50_ms'), 0)} / {num(attr(t.slow, 'p99_ms'), 0)}"
-                for t in (b, p)
-            ]
-            + [NA],
+            lambda t: f"{num(attr(t.slow, 'p50_ms'), 0)} / {num(attr(t.slow, 'p99_ms'), 0)}",
         ),
-        row(
+        slow_row(
             "slow provider: errors (non-2xx + socket)",
-            [NA] + [NA if t.slow is None else str(t.slow.errors) for t in (b, p)] + [NA],
+            lambda t: NA if t.slow is None else str(t.slow.errors),
         ),
         "",
         f"**guard adds {num(guard_p50, 2)} ms p50 at 1 connection, {num(guard_cpu, 2)} ms "
-        f"CPU per SMS, {num(guard_sql, 3)} SQL statements and {num(guard_redis, 2)} Redis "
-        "commands per SMS** (project + guard less project, same run).",
+        f"CPU per SMS, {num(guard_sql, 3)} SQL statements, {num(guard_redis, 2)} Redis "
+        f"commands and {num(guard_trips, 2)} Redis round trips per SMS** (project + guard "
+        "less project, same run).",
         "",
         "project: the guard off (`SMS_GUARD=` empty), so that the floors compare the send "
         "path alone; project + guard: the default `SMS_GUARD` with limits that never "
-        "refuse, every step run for every SMS. "
+        "refuse, every step run for every SMS. Floor C is the plainest code on the project's "
+        "own stack: a DRF serializer with phonenumbers' check, the official Twilio SDK over a "
+        "pooled session, a psycopg_pool INSERT before and UPDATE after. "
         "SQL: pg_stat_statements calls in the target's own database (empty-query health "
-        "checks, such as psycopg_pool's, are not counted there); Redis: INFO commandstats "
-        "(commands run inside Lua scripts, such as the rate limits', count too); "
+        "checks, such as psycopg_pool's, are not counted there); Redis commands: INFO "
+        "commandstats (commands run inside Lua scripts count too); Redis round trips: INFO's "
+        "total_reads_processed (a pipeline or a script call is one); "
         "per SMS: per message the fake provider answered. CPU: utime+stime of the gunicorn "
         "master and workers per completed request.",
         "",
         "## Targets",
         "",
-    ]
+    ]  # fmt: skip
 
     def target(met: bool | None, text: str, value: str) -> str:
         mark = "?" if met is None else ("ok" if met else "MISS")
@@ -168,28 +193,33 @@ def render(
     def at_most(value: float | None, limit: float) -> bool | None:
         return None if value is None else value <= limit
 
-    sql, redis, rss = p.sql_per_sms, p.redis_per_sms, p.rss_mb
+    def at_least(value: float | None, limit: float) -> bool | None:
+        return None if value is None else value >= limit
+
+    sql, redis = p.sql_per_sms, p.redis_trips_per_sms
+    rss = max((t.rss_mb for t in (p, g) if t.rss_mb is not None), default=None)
     lines += [
-        target(
-            None if vs_b is None else vs_b >= 0.8,
-            "throughput ≥ 0.8× floor B at 16 connections",
-            f"{num(vs_b, 2)}×",
-        ),
-        target(at_most(p50_added, 1.0), "≤ 1 ms p50 added over floor B at 1 connection",
+        target(at_least(vs_c, 0.8), "project, guard off, ≥ 0.8× floor C at 16 connections",
+               f"{num(vs_c, 2)}×"),
+        target(at_most(p50_added, 0.5), "≤ 0.5 ms p50 over floor C at 1 connection",
                f"{num(p50_added, 2)} ms"),
+        target(at_least(guarded_vs_c, 0.7), "project, guard on, ≥ 0.7× floor C at 16 connections",
+               f"{num(guarded_vs_c, 2)}×"),
+        target(at_most(guard_cpu, 0.3), "the guard adds ≤ 0.3 ms of CPU per SMS",
+               f"{num(guard_cpu, 2)} ms"),
+        target(at_most(guard_trips, 1.0), "the guard adds ≤ 1 Redis round trip per SMS",
+               num(guard_trips, 3)),
         target(
-            None if slow_ratio is None else slow_ratio >= 0.9 and slow_errors == 0,
-            "slow provider: ≥ 0.9× floor B and 0 errors",
-            f"{num(slow_ratio, 2)}×, {slow_errors} errors",
+            None if slow_vs_c is None else slow_vs_c >= 0.9 and slow_errors == 0,
+            "slow provider: ≥ 0.9× floor C and 0 errors",
+            f"{num(slow_vs_c, 2)}×, {slow_errors} errors",
         ),
         target(at_most(sql, 2), "≤ 2 SQL statements per SMS", num(sql, 3)),
-        target(at_most(redis, 0.05), "≤ 0.05 Redis round trips per SMS", num(redis, 3)),
-        target(at_most(rss, 120), "worker RSS ≤ 120 MB", f"{num(rss)} MB"),
+        target(at_most(redis, 0.05), "guard off: ≤ 0.05 Redis round trips per SMS", num(redis, 3)),
+        target(at_most(rss, 120), "worker RSS ≤ 120 MB after the slow run", f"{num(rss)} MB"),
         target(None if guard_sql is None else guard_sql < NO_STATEMENT,
                "guard adds no SQL statement per SMS", f"{num(guard_sql, 3)} "
                f"(ok below {NO_STATEMENT})"),
-        target(at_most(guard_p50, 1.0), "guard adds ≤ 1 ms p50 at 1 connection",
-               f"{num(guard_p50, 2)} ms"),
     ]  # fmt: skip
     if g.redis_per_sms is not None and g.redis_per_sms < 1:
         g.notes.append("project + guard made less than one Redis command per SMS: is its guard on?")

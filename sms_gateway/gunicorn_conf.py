@@ -43,7 +43,9 @@ def post_worker_init(worker: object) -> None:
 
 
 def child_exit(server: object, worker: object) -> None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    # A recycled worker's metric files are folded into one archive per type, so the
+    # directory stays bounded however often workers are replaced (ops/metrics_archive.py).
+    if directory := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from sms_gateway.ops import metrics_archive
 
-        multiprocess.mark_process_dead(worker.pid)
+        metrics_archive.archive_dead_worker(directory, worker.pid)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .core.message_types import MessageType
+from .delivery.status import LABELS as DELIVERY_LABELS
 
 
 class Template(models.Model):
@@ -159,8 +161,13 @@ class Message(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Delivery receipts and conversion (delivery/ and webhooks/): what became of
     # the SMS after a provider took it. Written only by receipts and Logto's webhooks.
+    # Its own words (delivery/status.py), none shared with ``status``: a record
+    # "sent" reads "at_carrier", then "delivered" or "undelivered".
     delivery_status = models.CharField(
-        max_length=12, blank=True, help_text=_("Normalized, from the provider's receipts.")
+        max_length=12,
+        blank=True,
+        choices=list(DELIVERY_LABELS.items()),
+        help_text=_("Normalized, from the provider's receipts."),
     )
     provider_status = models.CharField(max_length=32, blank=True)
     delivery_error_code = models.CharField(max_length=32, blank=True)
@@ -172,9 +179,20 @@ class Message(models.Model):
     converted_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Logto reported the sign-in this code was for.")
     )
+    # A test SMS sent from the admin, and by whom (admin/test_sms.py); Logto's have neither.
+    is_test = models.BooleanField(_("test SMS"), default=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The operator who sent this test SMS."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("send_test_sms", "Can send a test SMS (spends money)")]
         indexes = [
             models.Index(fields=["to", "created_at"]),
             # The dashboard and the conversion rate read these columns only: on
@@ -189,6 +207,13 @@ class Message(models.Model):
                 fields=["country", "created_at"],
                 include=["provider", "status", "converted_at", "type"],
                 name="message_country_idx",
+            ),
+            # The reconciler's rows (sending/reconcile.py): only those still
+            # "accepted", a handful at any time, so its query is an index scan.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="accepted"),
+                name="message_accepted_idx",
             ),
         ]
 

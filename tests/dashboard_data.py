@@ -22,6 +22,7 @@ COLUMNS = [
     "body", "encoding", "segments", "route", "provider", "provider_message_id", "status",
     "error", "ip", "attempts", "created_at", "updated_at", "delivery_status", "provider_status",
     "delivery_error_code", "delivery_updated_at", "delivered_at", "delivery_ms", "converted_at",
+    "flags",
 ]  # fmt: skip
 
 
@@ -90,6 +91,7 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
             "delivered_at": None,
             "delivery_ms": None,
             "converted_at": None,
+            "flags": "",
         }
         if status == "sent":
             outcome = rng.random()
@@ -109,7 +111,7 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
                     delivery_error_code="5", delivery_updated_at=created + timedelta(hours=1),
                 )  # fmt: skip
             elif outcome < delivered_share + 0.06:
-                row.update(delivery_status="sent", provider_status="sent")
+                row.update(delivery_status="at_carrier", provider_status="sent")
         yield row
 
 

@@ -24,7 +24,7 @@ def test_shipped_templates_are_not_flagged_only_customized_ones_are(admin_client
     )
     page = admin_client.get(LIST, {"locale": "fr"}).content.decode()
     assert page.count('class="sms-customized">customized</strong>') == 1
-    assert page.count('class="sms-shipped" style="color:#666">shipped</span>') == 8
+    assert page.count('class="sms-shipped sms-quiet">shipped</span>') == 8
     assert "icon-no.svg" not in page  # no red cross on every shipped template
 
 

@@ -1,4 +1,4 @@
-"""``python -m bench --smoke`` runs end to end and prints numbers for all four targets.
+"""``python -m bench --smoke`` runs end to end and prints numbers for all five targets.
 
 Whether the targets are met is the benchmark's report, not this test's verdict.
 Deselect with ``-m "not bench"`` (it takes about 30 s).
@@ -22,10 +22,11 @@ pytestmark = pytest.mark.bench
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
-COLUMNS = ("floor A", "floor B", "project", "project + guard")
+COLUMNS = ("floor A", "floor B", "floor C", "project", "project + guard")
 GUARD_LINE = re.compile(
     r"guard adds -?[\d,.]+ ms p50 at 1 connection, -?[\d,.]+ ms CPU per SMS, "
-    r"-?[\d,.]+ SQL statements and -?[\d,.]+ Redis commands per SMS"
+    r"-?[\d,.]+ SQL statements, -?[\d,.]+ Redis commands and -?[\d,.]+ Redis round trips "
+    r"per SMS"
 )
 ROWS = (
     "req/s, 1 connection",
@@ -88,7 +89,7 @@ def _cells(output: str, label: str) -> list[str]:
     raise AssertionError(f"no row {label!r} in:\n{output}")
 
 
-def test_smoke_run_reports_all_four_targets():
+def test_smoke_run_reports_all_five_targets():
     _require_tools()
     code, output = _run_bench(timeout=180)
     assert code == 0, output
@@ -97,7 +98,7 @@ def test_smoke_run_reports_all_four_targets():
     for label in ROWS:
         cells = _cells(output, label)
         assert all(NUMBER.match(cell) for cell in cells), (label, cells, output)
-    for label in ("SQL statements per SMS", "Redis commands per SMS"):
+    for label in ("SQL statements per SMS", "Redis commands per SMS", "Redis round trips per SMS"):
         guard = _cells(output, label)[COLUMNS.index("project + guard")]
         assert NUMBER.match(guard), (label, guard, output)
     assert GUARD_LINE.search(output), output

@@ -3,6 +3,8 @@ chromedriver), as an operator uses it: log in; watch the live preview name UCS-2
 count segments; see it say it is out of date when its update is refused; fail to save
 ``{{ code``; block a destination and see an SMS to it refused; re-save a route
 unchanged; send a test SMS. Screenshots at 1280 and 390 px go to docs/screenshots/.
+Every page runs under the Content-Security-Policy: a test fails on any violation
+Chromium reports in its console.
 
 Skipped when Chromium, chromedriver or Selenium is missing, unless REQUIRE_SERVICES
 is set (CI installs them: ``apt-get install chromium chromium-driver``).
@@ -54,6 +56,7 @@ def browser():
         "--window-size=1280,900",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.implicitly_wait(0)
     yield driver
@@ -115,16 +118,30 @@ class Operator:
         self.wait_for(lambda: "Log out" in self.driver.page_source, "not logged in")
 
 
+def csp_violations(driver) -> list[str]:
+    """What Chromium's console said about the Content-Security-Policy since the last call."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+        or "Content-Security-Policy" in entry["message"]
+    ]
+
+
 @pytest.fixture
 def operator(browser, live_server, django_user_model):
+    from sms_gateway.admin import login_throttle
     from sms_gateway.catalog.defaults import load_shipped
 
     load_shipped()  # a transactional test starts from an empty database
     django_user_model.objects.create_superuser("ops", "", PASSWORD)
+    login_throttle.clear("ops")
     operator = Operator(browser, live_server.url)
     operator.driver.set_window_size(1280, 900)
+    csp_violations(browser)  # forget what earlier tests logged
     operator.login()
-    return operator
+    yield operator
+    assert csp_violations(browser) == []  # every page worked under the policy
 
 
 def sms(live_server, to: str) -> requests.Response:

@@ -14,7 +14,8 @@ def test_setup_loads_templates_and_prints_admin_login(monkeypatch):
     monkeypatch.setenv("ADMIN_PASSWORD", "correct-horse-battery")
     out = io.StringIO()
     call_command("setup", "--admin", stdout=out)
-    assert "user: admin  password: correct-horse-battery" in out.getvalue()
+    assert "user: admin  password: (the one in ADMIN_PASSWORD)" in out.getvalue()
+    assert "correct-horse-battery" not in out.getvalue()  # never echoed
     assert get_user_model().objects.get(username="admin").check_password("correct-horse-battery")
     assert Template.objects.count() == len(shipped())
 

@@ -43,7 +43,7 @@ def test_summary_counts_rates_and_percentiles():
     for ms in (1000, 2000, 3000, 4000):
         message(delivery="delivered", ms=ms, converted_at=NOW)
     message(delivery="undelivered")
-    message(delivery="sent")
+    message(delivery="at_carrier")
     message(provider="", status="failed")
     message(provider="", status="rejected")
     message(country="GB", provider="vonage", delivery="delivered", ms=9000, segments=2)

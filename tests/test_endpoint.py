@@ -16,7 +16,7 @@ EXPECTED_EN = {
     "OrganizationInvitation": "Accept the invitation: https://example.com/invite/xyz",
     "Generic": "Your verification code is 123456. It expires in 10 minutes. "
     "Never share it with anyone.",
-    "UserPermissionValidation": "Your code to verify it's you is 123456.",
+    "UserPermissionValidation": "Your identity verification code is 123456.",
     "BindNewIdentifier": "Your code to link this phone number to your account is 123456.",
     "MfaVerification": "Your 2-step verification code is 123456.",
     "BindMfa": "Your code to set up 2-step verification by SMS is 123456.",

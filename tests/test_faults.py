@@ -47,7 +47,6 @@ def stack(tmp_path):
             SMS_DEFAULT_PROVIDERS="twilio",
             SMS_DEADLINE="4",
             SMS_ATTEMPT_TIMEOUT="3",
-            SMS_RECORD_RETRY_SECONDS="3",
             SMS_RECONCILE_INTERVAL="0.5",
         )
         assert manage(env, "setup").returncode == 0
@@ -127,8 +126,10 @@ def test_no_database_before_sending_is_503_and_nothing_is_sent(stack):
         answer.json()["message"] == "The SMS could not be sent right now. Please try again later."
     )
     assert len(fake.received) == sent_before  # nothing was sent
-    # SMS_RECORD_RETRY_SECONDS, plus one wait for a pooled connection (DATABASE_POOL_TIMEOUT)
-    assert elapsed < 3 + 2 + 1
+    # README: at most SMS_RECORD_RETRY_SECONDS + DATABASE_POOL_TIMEOUT, 2 + 2 s by default
+    # (the last write's wait for a pooled connection may begin just before the retries end).
+    print(f"503 after {elapsed:.2f} s")
+    assert elapsed <= 2 + 2
     [retry] = post_all(server, 1)  # Logto's user tries again once it is back
     assert retry.status_code == 200
 

@@ -129,7 +129,7 @@ def test_out_of_order_and_duplicate_callbacks(api, twilio, caller):
     message.refresh_from_db()
     assert message.delivery_status == "delivered"  # never goes back
     assert message.provider_status == "delivered"
-    assert [s["status"] for s in signals] == ["queued", "delivered"]  # changes only
+    assert [s["status"] for s in signals] == ["at_provider", "delivered"]  # changes only
 
 
 def test_callback_before_the_send_path_wrote_the_sid_finds_the_message_by_ref(api, twilio, caller):
@@ -139,7 +139,7 @@ def test_callback_before_the_send_path_wrote_the_sid_finds_the_message_by_ref(ap
     Message.objects.filter(pk=message.pk).update(provider_message_id="")  # as before finalize
     fields = callback_fields(message, "sent", MessageSid=sid, SmsSid=sid)
     assert signed_post(caller, url, fields).status_code == 200
-    assert Message.objects.get(pk=message.pk).delivery_status == "sent"
+    assert Message.objects.get(pk=message.pk).delivery_status == "at_carrier"
 
 
 def test_unknown_message_is_answered_200_and_logged(twilio, caller, live_server, caplog):

@@ -117,8 +117,9 @@ def test_a_limit_set_by_the_command_reaches_a_running_worker(tmp_path):
         done = manage(env, "ratelimits", "set", "recipient", "10m", "1")
         assert done.returncode == 0, done.stderr
         time.sleep(settings.SMS_CATALOG_CHECK_INTERVAL + 0.5)
-        # A new limit counts from zero (its own window): one passes, the next is refused.
-        assert [send(), send()] == [200, 429]
+        # Stale, the worker would let both through (4 of 5). Applied, the second is refused
+        # whether the new limit counts from zero or keeps the two already counted.
+        assert [send(), send()][-1] == 429
     finally:
         server.stop()
 

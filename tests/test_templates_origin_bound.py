@@ -237,9 +237,7 @@ def test_a_validity_setting_change_reaches_the_sms(api, outbox, settings):
     settings.SMS_CODE_VALIDITY_MINUTES = 3
     response = api.post(logto_body(payload={"code": "804317", "locale": "ru"}))
     assert response.status_code == 200, response.text
-    assert outbox[0][1].text == (
-        "Код для входа: 804317. Действует 3 минуты. Никому его не сообщайте."
-    )
+    assert outbox[0][1].text == ("Код для входа: 804317. Действует 3 минуты. Никому не сообщайте.")
 
 
 @pytest.mark.django_db

@@ -135,3 +135,26 @@ def test_editor_preview_knows_validity_locale_and_origin_line(admin_client, sett
     assert review["preview"].endswith("\n@login.acme.test #123456")
     assert review["origin"]["enabled"] and review["segments"] == 2
     assert any("origin-bound line" in w and "2 segments" in w for w in review["warnings"])
+
+
+# Texts the previous release shipped (issue 19's second localisation review changed them).
+PREVIOUS_RELEASE = {
+    ("UserPermissionValidation", "en"): "Your code to verify it's you is {{code}}. "
+    "It expires in {{validity}}. Never share it with anyone.",
+    ("Register", "cs"): "Kód pro vytvoření účtu: {{code}}. Platí {{validity}}.",
+}
+
+
+def test_this_release_reaches_unedited_templates_and_leaves_customised_ones():
+    for (kind, locale), text in PREVIOUS_RELEASE.items():
+        assert shipped()[(kind, locale)] != text
+        Template.objects.filter(type=kind, locale=locale).update(text=text, is_customized=False)
+    Template.objects.filter(type="SignIn", locale="ko").update(
+        text="[Acme] 인증번호 {{code}}", is_customized=True
+    )
+    call_command("load_templates", stdout=io.StringIO())
+    for kind, locale in PREVIOUS_RELEASE:
+        template = Template.objects.get(type=kind, locale=locale)
+        assert (template.text, template.is_customized) == (shipped()[(kind, locale)], False)
+    korean = Template.objects.get(type="SignIn", locale="ko")
+    assert (korean.text, korean.is_customized) == ("[Acme] 인증번호 {{code}}", True)

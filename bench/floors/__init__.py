@@ -2,8 +2,10 @@
 
 - Floor A (``drf``): a bare DRF APIView validating the same JSON, no I/O.
 - Floor B (``plain``): a plain Django view doing the necessary I/O and nothing more.
+- Floor C (``stack``): DRF, the official Twilio SDK and psycopg_pool doing that I/O: the
+  plainest code on the project's own stack.
 
-Both are served by ``gunicorn ... bench.floors.wsgi`` with
-``DJANGO_SETTINGS_MODULE`` set to ``bench.floors.drf_settings`` or
-``bench.floors.plain_settings``.
+Each is served by ``gunicorn ... bench.floors.wsgi`` with
+``DJANGO_SETTINGS_MODULE`` set to ``bench.floors.drf_settings``,
+``bench.floors.plain_settings`` or ``bench.floors.stack_settings``.
 """

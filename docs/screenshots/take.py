@@ -28,6 +28,7 @@ def main() -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from tests.throwaway import free_port
 
@@ -79,6 +80,8 @@ def main() -> None:
             browser.find_element(By.NAME, "username").send_keys("admin")
             browser.find_element(By.NAME, "password").send_keys("screenshot-password")
             browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+            # Logged in before going on: a navigation started now would race the login's.
+            WebDriverWait(browser, 30).until(lambda b: "Log out" in b.page_source)
             browser.get(f"{base}/admin/sms_gateway/deliverydashboard/?days=30")
             height = browser.execute_script("return document.documentElement.scrollHeight")
             # The window's height includes its frame: leave room so the page fits whole.

@@ -11,3 +11,7 @@ admin.site.index_title = "Templates, routes and messages"
 admin.site.enable_nav_sidebar = False
 
 from . import dashboard, guard, messages, routes, templates  # noqa: E402, F401
+from .login_throttle import ThrottledLoginForm  # noqa: E402
+
+# Failed logins lock the username for a while (login_throttle.py).
+admin.site.login_form = ThrottledLoginForm

@@ -55,10 +55,10 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
     @admin.display(description="state")
     def state(self, obj: BlockedPrefix) -> str:
         if obj.unblocked_at:
-            return format_html('<span style="color:#666">unblocked</span>')
+            return format_html('<span class="sms-quiet">{}</span>', "unblocked")
         if obj.until <= timezone.now():
-            return format_html('<span style="color:#666">expired</span>')
-        return format_html('<strong style="color:#ba2121">blocking</strong>')
+            return format_html('<span class="sms-quiet">{}</span>', "expired")
+        return format_html('<strong class="sms-blocking">{}</strong>', "blocking")
 
     @admin.display(description="evidence")
     def evidence_table(self, obj: BlockedPrefix) -> str:
@@ -68,12 +68,20 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
         )
         return format_html("<table>{}</table>", format_html(rows)) if rows else "(manual)"
 
-    @admin.action(description="Unblock the selected prefixes now")
+    # Opening a prefix the pumping detector closed spends money: it needs the change
+    # permission (Django offers an action without one to whoever may view the list).
+    @admin.action(description="Unblock the selected prefixes now", permissions=["change"])
     def unblock(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = 0
         for block in queryset.filter(unblocked_at=None):
             block.unblocked_at = timezone.now()
             block.save()  # a save: every worker reloads its snapshot
+            self.log_change(
+                request,
+                block,
+                f"Unblocked {block.prefix} (was blocked until "
+                f"{block.until:%Y-%m-%d %H:%M:%S %Z}: {block.reason or 'no reason given'}).",
+            )
             count += 1
         self.message_user(request, f"{count} prefix(es) unblocked.")
 

@@ -21,17 +21,28 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from ..core import phone
+from ..delivery.status import DeliveryStatus
 from ..models import Message, Route, Template
 
-# Status -> colour (text on a light background keeps contrast for colour-blind eyes:
-# the word is always there).
-COLOURS = {
-    "sent": ("#1e6b30", "#dff0d8"),
-    "delivered": ("#1e6b30", "#dff0d8"),
-    "accepted": ("#555", "#eee"),
-    "rejected": ("#8a5300", "#fcf1d9"),
-    "failed": ("#a10f0f", "#f8dcdc"),
-    "undelivered": ("#a10f0f", "#f8dcdc"),
+# Each field its own map, word -> tone; each tone has its colour in
+# static/sms_gateway/admin.css (.sms-tone-<tone>: text on a light background keeps
+# contrast for colour-blind eyes, and the word is always there). No inline style, so
+# the Content-Security-Policy allows styles from our own files only.
+OK, NEUTRAL, WARN, BAD = "ok", "neutral", "warn", "bad"
+STATUS_COLOURS = {  # Message.status: what the gateway did
+    Message.Status.ACCEPTED: NEUTRAL,
+    Message.Status.SENT: OK,
+    Message.Status.REJECTED: WARN,
+    Message.Status.FAILED: BAD,
+    Message.Status.UNKNOWN: WARN,
+}
+DELIVERY_COLOURS = {  # Message.delivery_status: what the receipts say (delivery/status.py)
+    DeliveryStatus.UNCLEAR: NEUTRAL,
+    DeliveryStatus.AT_PROVIDER: NEUTRAL,
+    DeliveryStatus.AT_CARRIER: NEUTRAL,
+    DeliveryStatus.DELIVERED: OK,
+    DeliveryStatus.UNDELIVERED: BAD,
+    DeliveryStatus.DROPPED: BAD,
 }
 
 
@@ -42,14 +53,13 @@ def when(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "Y-m-d H:i:s T")
 
 
-def badge(word: str) -> str:
-    colour, background = COLOURS.get(word, ("#333", "#eee"))
+def badge(word: str, tones: dict[str, str], field: str = "status") -> str:
+    """``word`` in its field's tone: classes sms-<field>-<word> and sms-tone-<tone>."""
     return format_html(
-        '<span class="sms-status sms-status-{}" style="color:{};background:{};'
-        'padding:1px 6px;border-radius:3px;font-weight:600;white-space:nowrap">{}</span>',
+        '<span class="sms-status sms-{}-{} sms-tone-{}">{}</span>',
+        field,
         word,
-        colour,
-        background,
+        tones.get(word, NEUTRAL),
         word,
     )
 
@@ -92,17 +102,20 @@ def sender_used(message: Message) -> str:
     return chosen.get("sender", "") or ""
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula.
-    return "'" + text if text[:1] in ("=", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["created", "to", "country", "type_locale", "state", "provider", "segments"]
     list_display_links = ["created"]
-    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale"]
+    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale", "is_test"]
     search_fields = ["to", "provider_message_id"]
     search_help_text = (
         "A number as you have it (+33 6 12 34 56 78, 0033…, 06 12 34 56 78), "
@@ -124,6 +137,7 @@ class MessageAdmin(admin.ModelAdmin):
                     "to",
                     "country",
                     "ip_address",
+                    "test_sms",
                 ]
             },
         ),
@@ -181,9 +195,11 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def state(self, message: Message) -> str:
+        status = badge(message.status, STATUS_COLOURS)
         if message.delivery_status and message.status == Message.Status.SENT:
-            return format_html("{} → {}", badge("sent"), badge(message.delivery_status))
-        return badge(message.status)
+            delivery = badge(message.delivery_status, DELIVERY_COLOURS, field="delivery")
+            return format_html("{} → {}", status, delivery)
+        return status
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
         found, duplicates = super().get_search_results(request, queryset, search_term)
@@ -209,6 +225,12 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="IP")
     def ip_address(self, message: Message) -> str:
         return message.ip or "–"
+
+    @admin.display(description="Test SMS")
+    def test_sms(self, message: Message) -> str:
+        if not message.is_test:
+            return "no (sent for Logto)"
+        return f"yes, sent from the admin by {message.sent_by or 'a deleted user'}"
 
     @admin.display(description="Locale requested")
     def requested_locale_display(self, message: Message) -> str:
@@ -301,7 +323,9 @@ class MessageAdmin(admin.ModelAdmin):
         return False  # only retention deletes (manage.py purge_messages)
 
     # --- CSV ----------------------------------------------------------------------
-    @admin.action(description="Export selected messages as CSV (numbers masked)")
+    @admin.action(
+        description="Export selected messages as CSV (numbers masked)", permissions=["view"]
+    )
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         return csv_response(queryset)
 

@@ -162,7 +162,7 @@ class RouteAdmin(admin.ModelAdmin):
         hops = list(route.hops.all())
         if not hops:
             return format_html(
-                '<strong class="sms-blocked" style="color:#ba2121">{}</strong>',
+                '<strong class="sms-blocked">{}</strong>',
                 "BLOCKED: no providers, every SMS refused",
             )
         return " → ".join(

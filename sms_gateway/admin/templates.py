@@ -101,7 +101,9 @@ class TemplateAdmin(admin.ModelAdmin):
     object_history_template = "admin/sms_gateway/template/object_history.html"
     actions = ["reset_to_shipped"]
 
-    @admin.action(description="Reset selected templates to their shipped text…")
+    @admin.action(
+        description="Reset selected templates to their shipped text…", permissions=["change"]
+    )
     def reset_to_shipped(self, request: HttpRequest, queryset):  # noqa: ANN001, ANN201
         shipped = defaults.shipped()
         if request.POST.get("post") != "yes":
@@ -147,7 +149,7 @@ class TemplateAdmin(admin.ModelAdmin):
         if obj.is_customized:
             return format_html('<strong class="sms-customized">{}</strong>', "customized")
         if (obj.type, obj.locale) in defaults.shipped():
-            return format_html('<span class="sms-shipped" style="color:#666">{}</span>', "shipped")
+            return format_html('<span class="sms-shipped sms-quiet">{}</span>', "shipped")
         return "added here"
 
     def construct_change_message(self, request, form, formsets, add=False):  # noqa: ANN001, ANN201

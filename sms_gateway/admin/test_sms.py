@@ -5,6 +5,12 @@ from the database or one provider (with a sender): the SMS then goes through
 ``sending.send`` exactly as one from Logto would (template, guard, record,
 providers, failover), and the page shows the outcome and every attempt. The
 code is random and never shown; the record holds it masked, as always.
+
+It spends money, so it has a permission of its own (``send_test_sms``), a limit
+per operator (``SMS_TEST_SMS_PER_HOUR``), the route editor's sender checks, and
+a blocked destination stays blocked whatever route or provider is forced. The
+record says it is a test and who sent it; the admin log says so too. It carries
+no end-user ip: the request's address is the operator's, or the proxy's.
 """
 
 from __future__ import annotations
@@ -12,18 +18,26 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from ..core import phone
+from ..catalog import snapshot
+from ..core import phone, routing
 from ..core.errors import GatewayError
 from ..core.message_types import MessageType
 from ..core.routing import Hop, RouteRule
+from ..fraud import ratelimits
+from ..fraud.config import Limit
 from ..models import Message, Route
 from ..providers import provider_aliases
+from .routes import sender_problem
+
+PERMISSION = "sms_gateway.send_test_sms"
 
 TEXT = {"class": "vTextField"}
 
@@ -70,10 +84,25 @@ class TestSmsForm(forms.Form):
         except phone.InvalidNumber as err:
             raise forms.ValidationError(f"Not a valid phone number: {err}.") from err
 
+    def clean_sender(self) -> str:
+        return self.cleaned_data["sender"].strip()
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("sender") and not data.get("provider"):
             self.add_error("sender", "A sender goes with a forced provider.")
+        elif data.get("sender"):
+            problem = sender_problem(data["provider"], data["sender"])  # as the route editor
+            if problem:
+                self.add_error("sender", problem)
+        number = data.get("to")
+        forced = data.get("provider") or data.get("route")
+        if number and forced and blocked(number):
+            # Forcing chooses who sends, not whether this destination may receive.
+            raise forms.ValidationError(
+                "SMS to this destination is not enabled (its route has no providers): "
+                "a forced route or provider does not lift the block."
+            )
         return data
 
     def forced_route(self) -> RouteRule | None:
@@ -87,9 +116,40 @@ class TestSmsForm(forms.Form):
         return RouteRule(route.prefix, route.country, hops)
 
 
+def blocked(number: phone.PhoneNumber) -> bool:
+    """Whether the route this number matches refuses every SMS (as the send path decides)."""
+    rule = routing.choose(snapshot.current().routes, number.digits, number.region)
+    return rule is None or not rule.hops
+
+
 def can_send(request: HttpRequest) -> bool:
-    return request.user.is_active and (
-        request.user.is_superuser or request.user.has_perm("sms_gateway.change_route")
+    return request.user.is_active and request.user.has_perm(PERMISSION)
+
+
+def over_limit(request: HttpRequest) -> int | None:
+    """Count one test SMS for this operator: None, or the seconds until the next may go."""
+    limit = Limit("test_sms_operator", settings.SMS_TEST_SMS_PER_HOUR, 3600)
+    return ratelimits.hit(limit, str(request.user.pk))
+
+
+def log_sent(request: HttpRequest, message: Message, form: TestSmsForm) -> None:
+    """The admin log says who sent which test SMS, where and how it went."""
+    data = form.cleaned_data
+    forced = ""
+    if data.get("provider"):
+        forced = f"; forced provider {data['provider']}"
+        forced += f", sender {data['sender']}" if data.get("sender") else ""
+    elif data.get("route"):
+        forced = f"; forced route {data['route']}"
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=[message],
+        action_flag=ADDITION,
+        change_message=(
+            f"Sent a test SMS to {phone.mask(message.to)} ({message.type}, {message.locale or '-'})"
+            f"{forced}: {message.status}" + (f" by {message.provider}" if message.provider else "")
+        ),
+        single_object=True,
     )
 
 
@@ -99,8 +159,17 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
     if not can_send(request):
         raise PermissionDenied
     result = None
+    status = 200
     if request.method == "POST":
         form = TestSmsForm(request.POST)
+        wait = over_limit(request) if form.is_valid() else None
+        if wait is not None:
+            form.add_error(
+                None,
+                f"You have sent {settings.SMS_TEST_SMS_PER_HOUR} test SMS in the last hour "
+                f"(SMS_TEST_SMS_PER_HOUR): the next one in {max(1, round(wait / 60))} min.",
+            )
+            status = 429
         if form.is_valid():
             data = form.cleaned_data
             code = f"{secrets.randbelow(10**6):06d}"
@@ -108,8 +177,9 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
                 to=data["to"],
                 type=data["type"],
                 payload={"code": code, "locale": data["locale"]},
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=None,  # not an end user's: the operator's address, or the proxy's
                 request_id=getattr(request, "request_id", ""),
+                sent_by=request.user.pk,
             )
             try:
                 outcome = send(sms, route=form.forced_route())
@@ -117,6 +187,8 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
             except GatewayError as err:  # nothing recorded (e.g. the database is away)
                 outcome, error = None, str(err)
             message = Message.objects.filter(pk=outcome.message_id).first() if outcome else None
+            if message is not None:
+                log_sent(request, message, form)
             result = {
                 "outcome": outcome,
                 "error": error,
@@ -136,4 +208,6 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
         "form": form,
         "result": result,
     }
-    return TemplateResponse(request, "admin/sms_gateway/message/test_sms.html", context)
+    return TemplateResponse(
+        request, "admin/sms_gateway/message/test_sms.html", context, status=status
+    )

@@ -54,7 +54,7 @@ class Row:
     total: int = 0  # every record: sent, failed, rejected, still accepted
     sent: int = 0  # a provider took it
     delivered: int = 0  # its receipt says delivered
-    undelivered: int = 0  # its receipt says undelivered or failed
+    undelivered: int = 0  # its receipt says undelivered or dropped
     failed: int = 0  # no provider took it
     rejected: int = 0  # refused: the fraud guard, a blocked destination or the recipient
     segments: int = 0

@@ -111,7 +111,7 @@ def live_queryset(
         qs = qs.filter(country=country)
     if provider:
         qs = qs.filter(provider=provider)
-    failed_delivery = [DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED]
+    failed_delivery = [DeliveryStatus.UNDELIVERED, DeliveryStatus.DROPPED]
     return (
         qs.annotate(
             day=TruncDate("created_at"),

@@ -1,13 +1,17 @@
 """The closed set of delivery statuses, and the one rule for moving between them. Pure.
 
-Receipts arrive late, twice, and out of order (a ``sent`` after the
+Receipts arrive late, twice, and out of order (an ``at_carrier`` after the
 ``delivered``). A status only ever moves up this ladder, so applying the same
 receipts in any order gives the same record:
 
-    (none) < unknown < queued < sent < undelivered = failed < delivered
+    (none) < unclear < at_provider < at_carrier < undelivered = dropped < delivered
 
 ``delivered`` is final: the phone got the code. A failure may still be followed
 by ``delivered`` (carriers do report a late success), never by another failure.
+
+These words are the delivery's own: none is a record status (``Message.Status``:
+accepted, sent, rejected, failed, unknown), so a ``sent`` record reads
+``sent → at_carrier`` and never ``sent → sent``.
 """
 
 from __future__ import annotations
@@ -18,21 +22,32 @@ from typing import Any
 
 
 class DeliveryStatus(StrEnum):
-    UNKNOWN = "unknown"  # the provider does not know (or said something we do not)
-    QUEUED = "queued"  # still at the provider
-    SENT = "sent"  # handed to the carrier, not yet on the phone
+    UNCLEAR = "unclear"  # the provider does not know (or said something we do not)
+    AT_PROVIDER = "at_provider"  # still at the provider
+    AT_CARRIER = "at_carrier"  # handed to the carrier, not yet on the phone
     UNDELIVERED = "undelivered"  # the carrier could not deliver it (expired, unreachable)
-    FAILED = "failed"  # the provider or carrier refused it
+    DROPPED = "dropped"  # the provider or carrier refused or cancelled it
     DELIVERED = "delivered"  # on the phone
 
 
+# What an operator reads (the field's choices); "" is a record no receipt reached yet.
+LABELS = {
+    "": "no receipt",
+    DeliveryStatus.UNCLEAR: "unclear (the provider does not know)",
+    DeliveryStatus.AT_PROVIDER: "at the provider",
+    DeliveryStatus.AT_CARRIER: "at the carrier",
+    DeliveryStatus.UNDELIVERED: "undelivered (expired, unreachable)",
+    DeliveryStatus.DROPPED: "dropped by the provider or carrier",
+    DeliveryStatus.DELIVERED: "delivered",
+}
+
 RANK = {
     "": 0,
-    DeliveryStatus.UNKNOWN: 1,
-    DeliveryStatus.QUEUED: 2,
-    DeliveryStatus.SENT: 3,
+    DeliveryStatus.UNCLEAR: 1,
+    DeliveryStatus.AT_PROVIDER: 2,
+    DeliveryStatus.AT_CARRIER: 3,
     DeliveryStatus.UNDELIVERED: 4,
-    DeliveryStatus.FAILED: 4,
+    DeliveryStatus.DROPPED: 4,
     DeliveryStatus.DELIVERED: 5,
 }
 

@@ -7,6 +7,7 @@ adds them up (prometheus-client's multiprocess mode).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import ipaddress
@@ -104,12 +105,24 @@ def _networks(entries: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ...]:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return JsonResponse({"message": "Forbidden."}, status=403)
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        registry = REGISTRY
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+def exposition(attempts: int = 3) -> bytes:
+    """The metrics text. In multiprocess mode a file listed may be gone when read (the
+    master folded a recycled worker's files into the archive meanwhile): collect again."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest(REGISTRY)
+    for _ in range(attempts - 1):
+        with contextlib.suppress(FileNotFoundError):
+            return generate_latest(_multiprocess_registry())
+    return generate_latest(_multiprocess_registry())
+
+
+def _multiprocess_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 # --- Delivery receipts and conversion (issue 12) --------------------------------

@@ -35,6 +35,8 @@ def row(draft: Draft, **final: Any) -> dict[str, Any]:
         "segments": draft.segments,
         "route": draft.route_label,
         "flags": ",".join(draft.flags),
+        "sent_by_id": request.sent_by,
+        "is_test": request.sent_by is not None,
         **final,
     }
 

@@ -21,6 +21,7 @@ class SmsRequest:
     payload: dict[str, Any] = field(repr=False)  # holds the code
     ip: str | None = None
     request_id: str = ""
+    sent_by: int | None = None  # the admin's test SMS: the operator's user id
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,17 @@ from .base import ReceiptView, WebhookForbidden, WebhookInvalid
 
 # MessageStatus values (https://www.twilio.com/docs/messaging/api/message-resource).
 STATUSES = {
-    "accepted": DeliveryStatus.QUEUED,
-    "scheduled": DeliveryStatus.QUEUED,
-    "queued": DeliveryStatus.QUEUED,
-    "sending": DeliveryStatus.QUEUED,
-    "sent": DeliveryStatus.SENT,
+    "accepted": DeliveryStatus.AT_PROVIDER,
+    "scheduled": DeliveryStatus.AT_PROVIDER,
+    "queued": DeliveryStatus.AT_PROVIDER,
+    "sending": DeliveryStatus.AT_PROVIDER,
+    "sent": DeliveryStatus.AT_CARRIER,
     "delivered": DeliveryStatus.DELIVERED,
     "read": DeliveryStatus.DELIVERED,
     "undelivered": DeliveryStatus.UNDELIVERED,
     "partially_delivered": DeliveryStatus.UNDELIVERED,
-    "failed": DeliveryStatus.FAILED,
-    "canceled": DeliveryStatus.FAILED,
+    "failed": DeliveryStatus.DROPPED,
+    "canceled": DeliveryStatus.DROPPED,
 }
 
 
@@ -67,7 +67,7 @@ class TwilioReceiptView(ReceiptView):
             raise WebhookInvalid("MessageSid and MessageStatus are required")
         yield DeliveryEvent(
             provider=self.alias,
-            status=STATUSES.get(status, DeliveryStatus.UNKNOWN),
+            status=STATUSES.get(status, DeliveryStatus.UNCLEAR),
             provider_status=status,
             error_code=form.get("ErrorCode", ""),
             message_id=request.GET.get("ref", ""),

@@ -21,13 +21,13 @@ from .base import ReceiptView, WebhookForbidden, WebhookInvalid
 
 # DLR ``status`` values (the SMS API's DeliveryReceipt).
 STATUSES = {
-    "accepted": DeliveryStatus.SENT,  # taken by the carrier
-    "buffered": DeliveryStatus.SENT,  # held by the carrier: the phone is off or out of reach
+    "accepted": DeliveryStatus.AT_CARRIER,  # taken by the carrier
+    "buffered": DeliveryStatus.AT_CARRIER,  # held by the carrier: the phone is off or out of reach
     "delivered": DeliveryStatus.DELIVERED,
     "expired": DeliveryStatus.UNDELIVERED,
-    "failed": DeliveryStatus.FAILED,
-    "rejected": DeliveryStatus.FAILED,
-    "unknown": DeliveryStatus.UNKNOWN,
+    "failed": DeliveryStatus.DROPPED,
+    "rejected": DeliveryStatus.DROPPED,
+    "unknown": DeliveryStatus.UNCLEAR,
 }
 
 
@@ -86,7 +86,7 @@ class VonageReceiptView(ReceiptView):
             raise WebhookInvalid("status and messageId are required")
         yield DeliveryEvent(
             provider=self.alias,
-            status=STATUSES.get(status, DeliveryStatus.UNKNOWN),
+            status=STATUSES.get(status, DeliveryStatus.UNCLEAR),
             provider_status=status,
             error_code=str(params.get("err-code", "")),
             message_id=str(params.get("client-ref", "")),

@@ -6,6 +6,8 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -60,12 +62,21 @@ class Command(BaseCommand):
                 "(forgotten password: python manage.py changepassword <user>)."
             )
             return
-        password = os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        chosen = os.environ.get("ADMIN_PASSWORD", "")
+        password = chosen or secrets.token_urlsafe(18)  # 24 characters
+        try:  # the same validators as every other password (settings.AUTH_PASSWORD_VALIDATORS)
+            validate_password(password, users(username="admin"))
+        except ValidationError as err:
+            raise CommandError(
+                "ADMIN_PASSWORD is refused: " + " ".join(err.messages) + " No admin was created."
+            ) from err
         users.objects.create_superuser("admin", "", password)
         self.stdout.write(self.style.SUCCESS("Admin user 'admin' created."))
+        # A password the operator chose is theirs already: never echoed to a terminal or a log.
+        shown = "(the one in ADMIN_PASSWORD)" if chosen else password
         self.stdout.write(
             self.style.SUCCESS(
-                "Admin: http://127.0.0.1:8000/admin/  user: admin  password: " + password
+                "Admin: http://127.0.0.1:8000/admin/  user: admin  password: " + shown
             )
         )
 
