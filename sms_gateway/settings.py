@@ -13,7 +13,19 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# Where data goes by default (the SQLite file, collected static files): the working
+# directory, the checkout in the Quick start. Never the package: installed from a wheel
+# it sits in site-packages.
+BASE_DIR = Path.cwd()
+# The shipped templates: the admin's pages (admin/) and the SMS texts (sms/<locale>.json).
+# In a checkout, its top-level templates/ folder; the wheel carries that folder inside
+# the package (setup.py), so an installed gateway reads it from there.
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = next(
+    (d for d in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates") if d.is_dir()),
+    PACKAGE_DIR / "templates",  # neither: checks E040 and `setup` say what is missing
+)
+SHIPPED_SMS_DIR = TEMPLATES_DIR / "sms"
 
 env = environ.Env()
 
@@ -60,7 +72,7 @@ ASGI_APPLICATION = "sms_gateway.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -27,7 +27,7 @@ def test_no_tokens_in_debug_is_allowed(settings):
 
 def test_production_refuses_insecure_defaults(settings):
     settings.DEBUG = False
-    settings.SECRET_KEY = checks.INSECURE_DEV_SECRET_KEY
+    settings.SECRET_KEY = settings.INSECURE_DEV_SECRET_KEY
     settings.ALLOWED_HOSTS = []
     assert {"sms_gateway.E010", "sms_gateway.E011"} <= ids(checks.check_production())
 
@@ -145,3 +145,141 @@ def test_a_malformed_network_stops_the_gateway_at_startup():
     result = manage(production_env(METRICS_ALLOWED_NETWORKS="10.0.0.1/8"), "check")
     assert result.returncode != 0
     assert "sms_gateway.E030" in result.stderr and "has host bits set" in result.stderr
+
+
+# --- Issue 16: the settings module, the shipped catalog, the Vonage SDK ------------------
+
+
+def test_checks_never_import_the_settings_module_itself(tmp_path):
+    """Under another DJANGO_SETTINGS_MODULE the checks read django.conf.settings; the
+    gateway's own settings module (which parses the environment) is never imported."""
+    import subprocess
+    import sys
+
+    from .services import ROOT
+
+    (tmp_path / "other_settings.py").write_text(
+        "import runpy\n"
+        f"_values = runpy.run_path({str(ROOT / 'sms_gateway' / 'settings.py')!r})\n"
+        "globals().update({k: v for k, v in _values.items() if k.isupper()})\n"
+        "DEBUG = True\n"
+    )
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check')\n"
+        "print('imported' if 'sms_gateway.settings' in sys.modules else 'not imported')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{ROOT}",
+             "DJANGO_SETTINGS_MODULE": "other_settings",
+             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "not imported"
+
+
+@pytest.fixture
+def shipped_in(settings, tmp_path):
+    """Point the shipped texts at a folder of the test's making."""
+    from sms_gateway.catalog.defaults import shipped
+
+    folder = tmp_path / "sms"
+    folder.mkdir()
+    settings.SHIPPED_SMS_DIR = folder
+    shipped.cache_clear()
+    yield folder
+    shipped.cache_clear()
+
+
+def test_no_shipped_texts_is_an_error_in_production_a_warning_in_debug(settings, shipped_in):
+    settings.DEBUG = False
+    [error] = checks.check_shipped_templates()
+    assert error.id == "sms_gateway.E040" and str(shipped_in) in error.msg
+    settings.DEBUG = True
+    assert ids(checks.check_shipped_templates()) == {"sms_gateway.W040"}
+
+
+def test_a_shipped_language_missing_types_is_named(settings, shipped_in):
+    import json
+
+    from .services import ROOT
+
+    for path in (ROOT / "templates" / "sms").glob("*.json"):
+        if path.stem != "ja":
+            (shipped_in / path.name).write_text(path.read_text())
+    texts = json.loads((ROOT / "templates/sms/ja.json").read_text())
+    del texts["BindMfa"]
+    (shipped_in / "ja.json").write_text(json.dumps(texts))
+    settings.DEBUG = False
+    [warning] = checks.check_shipped_templates()
+    assert warning.id == "sms_gateway.W041"
+    assert "1 shipped (type, locale) pairs have no text" in warning.msg
+    assert warning.msg.endswith("ja: BindMfa.")
+
+
+def test_the_checkout_ships_every_pair():
+    assert checks.check_shipped_templates() == []
+
+
+@pytest.mark.django_db
+def test_check_deploy_flags_a_database_without_templates():
+    from sms_gateway.models import Template
+
+    assert checks.check_templates_in_database() == []
+    Template.objects.all().delete()
+    assert ids(checks.check_templates_in_database()) == {"sms_gateway.E042"}
+
+
+def test_vonage_internals_of_the_installed_sdk_are_there():
+    from vonage_http_client import Auth, HttpClient
+
+    http = HttpClient(Auth(api_key="k", api_secret="s"))
+    assert checks.vonage_internals_missing(http) == []
+
+
+@pytest.mark.parametrize("name", checks.VONAGE_INTERNALS)
+def test_a_missing_vonage_internal_is_named(name):
+    from vonage_http_client import Auth, HttpClient
+
+    http = HttpClient(Auth(api_key="k", api_secret="s"))
+    delattr(http, name)
+    assert checks.vonage_internals_missing(http) == [name]
+
+
+def test_a_vonage_session_that_is_not_requests_is_named():
+    from vonage_http_client import Auth, HttpClient
+
+    http = HttpClient(Auth(api_key="k", api_secret="s"))
+    http._session = object()
+    assert checks.vonage_internals_missing(http) == ["_session (a requests.Session)"]
+
+
+def test_the_vonage_check_runs_when_an_alias_uses_vonage(settings, monkeypatch):
+    import vonage_http_client
+
+    vonage = {"BACKEND": "sms_gateway.providers.vonage.VonageProvider",
+              "OPTIONS": {"API_KEY": "k", "API_SECRET": "s"}}  # fmt: skip
+    settings.SMS_PROVIDERS = {"vonage-eu": vonage}
+    assert checks.check_vonage_sdk() == []
+
+    class Newer(vonage_http_client.HttpClient):
+        """An SDK release that renamed the timeout: a real client without _timeout."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            del self._timeout
+
+    monkeypatch.setattr(vonage_http_client, "HttpClient", Newer)
+    [error] = checks.check_vonage_sdk()
+    assert error.id == "sms_gateway.E005" and "_timeout" in error.msg
+    settings.SMS_PROVIDERS = {
+        "console": {"BACKEND": "sms_gateway.providers.console.ConsoleProvider"}
+    }
+    assert checks.check_vonage_sdk() == []  # no Vonage alias: nothing to check

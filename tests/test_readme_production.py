@@ -3,16 +3,20 @@ by bash, each command run in order, gunicorn started by its own line, then the p
 as a kubelet sends them (a pod IP as Host) and the answers an operator expects.
 
 Changed from the README, and only this: where the data goes (a scratch SQLite file,
-Redis database 14 on 127.0.0.1, a scratch metrics directory), the placeholder
-credentials (`AC...`, `...`) by well-formed fakes, the listening address, and
-`createsuperuser` answered from DJANGO_SUPERUSER_* instead of a prompt. No SMS is
-sent: the providers are the real Twilio and Vonage.
+Redis database 14 on 127.0.0.1, scratch directories for static files, metrics and the
+two secret files), the placeholder credentials (`AC...`, `...`) by well-formed fakes,
+the listening address, and `createsuperuser` answered from DJANGO_SUPERUSER_* instead
+of a prompt. The commands run from a scratch directory, not the checkout. No SMS is
+sent: the providers are the real Twilio and Vonage (.ci/wheel_smoke.py sends one, from
+the built wheel).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,7 +55,13 @@ def test_production_section_as_written(tmp_path):
     end = next(i for i, line in enumerate(lines) if i > 0 and not line.endswith("\\"))
     export = "\n".join(lines[1 : end + 1])
     assert export.startswith("export DEBUG=0")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "secret-key").write_text(secrets.token_urlsafe(50) + "\n")
+    (etc / "logto-token").write_text("Bearer " + secrets.token_urlsafe(32) + "\n")
     for placeholder, value in {
+        "/etc/sms-gateway/": f"{etc}/",
+        "/var/lib/sms-gateway/static": str(tmp_path / "static"),
         "postgres://gateway:secret@db:5432/sms_gateway": f"sqlite:///{tmp_path / 'gw.sqlite3'}",
         "redis://redis:6379/0": "redis://127.0.0.1:6379/14",
         "TWILIO_ACCOUNT_SID=AC...": "TWILIO_ACCOUNT_SID=AC" + "0123456789abcdef" * 2,
@@ -64,6 +74,7 @@ def test_production_section_as_written(tmp_path):
         assert placeholder in export, placeholder
         export = export.replace(placeholder, value)
     venv_bin = os.path.dirname(sys.executable)
+    assert shutil.which("sms-gateway", path=venv_bin), "reinstall the checkout: pip install -e ."
     base = {
         k: v
         for k, v in os.environ.items()
@@ -75,14 +86,16 @@ def test_production_section_as_written(tmp_path):
         ["bash", "-c", f"{export}\nenv -0"], env=base, capture_output=True, text=True, check=True
     ).stdout
     env = dict(item.split("=", 1) for item in evaluated.split("\0") if "=" in item)
-    env["STATIC_ROOT"] = str(tmp_path / "static")
     token = env["SMS_GATEWAY_TOKENS"]
     assert token.startswith("Bearer ") and len(env["SECRET_KEY"]) >= 50
+    assert env["STATIC_ROOT"] == str(tmp_path / "static")
+    scratch = tmp_path / "run"  # not the checkout: an installed gateway needs none
+    scratch.mkdir()
 
     def run(command: str, **extra: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["bash", "-c", command],
-            cwd=ROOT,
+            cwd=scratch,
             env={**env, **extra},
             capture_output=True,
             text=True,
@@ -93,9 +106,9 @@ def test_production_section_as_written(tmp_path):
     assert commands[-1].startswith(
         "MALLOC_ARENA_MAX=2 gunicorn -c python:sms_gateway.gunicorn_conf"
     )
-    assert "manage.py check --deploy" in " ".join(commands)
+    assert "sms-gateway check --deploy" in " ".join(commands)
     for command in commands[:-1]:  # in the README's order, gunicorn last
-        if command.startswith("python manage.py createsuperuser"):
+        if command.startswith("sms-gateway createsuperuser"):
             done = run(
                 command + " --noinput",
                 DJANGO_SUPERUSER_USERNAME="ops",
@@ -112,7 +125,7 @@ def test_production_section_as_written(tmp_path):
     log = (tmp_path / "gunicorn.log").open("w")
     server = subprocess.Popen(
         ["bash", "-c", commands[-1].replace("gunicorn", "exec gunicorn", 1)],
-        cwd=ROOT,
+        cwd=scratch,
         env={**env, "BIND": f"127.0.0.1:{port}"},
         stdout=log,
         stderr=subprocess.STDOUT,

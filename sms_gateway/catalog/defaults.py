@@ -21,7 +21,7 @@ from ..models import Template
 
 
 def shipped_dir() -> Path:
-    return Path(settings.BASE_DIR) / "templates" / "sms"
+    return Path(settings.SHIPPED_SMS_DIR)
 
 
 @cache

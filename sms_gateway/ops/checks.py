@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from ..settings import INSECURE_DEV_SECRET_KEY
+# Checks read django.conf.settings only: importing the settings module itself would
+# parse the environment again, whatever DJANGO_SETTINGS_MODULE says.
 
 
 @register(Tags.security, deploy=False)
@@ -84,7 +85,8 @@ def check_production(app_configs: object = None, **kwargs: object) -> list:
     if settings.DEBUG:
         return []
     errors = []
-    if settings.SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(settings.SECRET_KEY) < 50:
+    dev_key = getattr(settings, "INSECURE_DEV_SECRET_KEY", None)
+    if dev_key == settings.SECRET_KEY or len(settings.SECRET_KEY) < 50:
         errors.append(
             Error(
                 "SECRET_KEY is not set (or too short) while DEBUG is off.",
@@ -116,7 +118,8 @@ def check_production(app_configs: object = None, **kwargs: object) -> list:
         errors.append(
             Warning(
                 f"No collected static files in {settings.STATIC_ROOT}: admin pages will fail.",
-                hint="Run python manage.py setup (or collectstatic) on every deploy.",
+                hint="Run setup (sms-gateway setup, or manage.py setup in a checkout) on every "
+                "deploy.",
                 id="sms_gateway.W012",
             )
         )
@@ -225,3 +228,112 @@ def check_metrics_access(app_configs: object = None, **kwargs: object) -> list:
             )
         )
     return problems
+
+
+# --- Packaging (issue 16) ----------------------------------------------------------
+@register(deploy=False)
+def check_shipped_templates(app_configs: object = None, **kwargs: object) -> list:
+    """The shipped SMS texts come with the package: without them every SMS answers 500
+    ('no template') once the database is set up from them. No database access here."""
+    from ..catalog.completeness import describe, missing_pairs
+    from ..catalog.defaults import shipped, shipped_dir
+
+    texts = shipped()
+    if not texts:
+        level = Warning if settings.DEBUG else Error
+        return [
+            level(
+                f"No shipped SMS texts in {shipped_dir()}: setup would load no template and "
+                "every SMS would answer 500.",
+                hint="Install the gateway from its wheel or checkout with its templates "
+                "(sms_gateway/templates/sms/<locale>.json in an installed package).",
+                id="sms_gateway.W040" if settings.DEBUG else "sms_gateway.E040",
+            )
+        ]
+    missing = missing_pairs(texts)
+    if missing:
+        return [
+            Warning(
+                f"{len(missing)} shipped (type, locale) pairs have no text in {shipped_dir()}: "
+                f"{describe(missing)}.",
+                id="sms_gateway.W041",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_templates_in_database(app_configs: object = None, **kwargs: object) -> list:
+    """check --deploy: a database without any template answers 500 to every SMS. Only
+    with --deploy, which an operator runs against the database: other commands never
+    wait on it, and setup (which loads them) is never refused for their absence."""
+    from django.db import DatabaseError, connection
+
+    from ..models import Template
+
+    try:
+        if Template._meta.db_table not in connection.introspection.table_names():
+            return []  # not migrated yet: setup does it
+        empty = not Template.objects.exists()
+    except DatabaseError:
+        return []  # unreachable: /readyz says so
+    if not empty:
+        return []
+    return [
+        Error(
+            "The database has no SMS template: every SMS would answer 500 ('no template').",
+            hint="Run setup (or load_templates); it loads the shipped texts.",
+            id="sms_gateway.E042",
+        )
+    ]
+
+
+# The private attributes of vonage-http-client's HttpClient that providers/vonage.py
+# sets or reads: the SDK is pinned (pyproject.toml), this says so if a version drops one.
+VONAGE_INTERNALS = ("_session", "_adapter", "_timeout", "_last_response")
+
+
+def vonage_internals_missing(http: object) -> list[str]:
+    """What the Vonage adapter relies on that this HttpClient lacks (pure)."""
+    import requests
+
+    missing = [name for name in VONAGE_INTERNALS if not hasattr(http, name)]
+    session = getattr(http, "_session", None)
+    if "_session" not in missing and not isinstance(session, requests.Session):
+        missing.append("_session (a requests.Session)")
+    return missing
+
+
+@register(deploy=False)
+def check_vonage_sdk(app_configs: object = None, **kwargs: object) -> list:
+    from django.utils.module_loading import import_string
+
+    from ..providers.vonage import VonageProvider
+
+    def is_vonage(config: object) -> bool:
+        if not isinstance(config, dict):
+            return False  # E002 says so
+        try:
+            backend = import_string(config.get("BACKEND", ""))
+        except (ImportError, AttributeError):
+            return False  # E002 says so
+        return isinstance(backend, type) and issubclass(backend, VonageProvider)
+
+    if not any(is_vonage(config) for config in settings.SMS_PROVIDERS.values()):
+        return []
+    from vonage_http_client import Auth, HttpClient
+
+    http = HttpClient(Auth(api_key="check", api_secret="check"))
+    missing = vonage_internals_missing(http)
+    if hasattr(getattr(http, "_session", None), "close"):
+        http._session.close()
+    if not missing:
+        return []
+    return [
+        Error(
+            "The installed vonage-http-client lacks what the Vonage provider sets on its "
+            f"HttpClient: {', '.join(missing)}.",
+            hint="Install the SDK versions pyproject.toml pins (pip install the gateway again).",
+            id="sms_gateway.E005",
+        )
+    ]

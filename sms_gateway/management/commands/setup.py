@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from ...catalog.defaults import load_shipped
+from ...catalog.completeness import describe, missing_pairs
+from ...catalog.defaults import load_shipped, shipped_dir
 from ...models import Template
 
 
@@ -41,6 +42,15 @@ class Command(BaseCommand):
             f"(this run: {max(created, report.created)} created, {report.updated} refreshed, "
             f"{report.kept} customized kept)."
         )
+        # Every shipped (type, locale) pair must now be in the database: a package built
+        # without its templates/ folder would otherwise answer 500 to every SMS.
+        missing = missing_pairs(Template.objects.values_list("type", "locale"))
+        if missing:
+            raise CommandError(
+                f"{len(missing)} shipped templates are missing: {describe(missing)}. "
+                f"They are read from {shipped_dir()}: is the package installed with its "
+                "templates (sms_gateway/templates/sms/<locale>.json)?"
+            )
         if admin:
             self._admin()
 
