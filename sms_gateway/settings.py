@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path.cwd()
 # The shipped templates: the admin's pages (admin/) and the SMS texts (sms/<locale>.json).
 # In a checkout, its top-level templates/ folder; the wheel carries that folder inside
-# the package (setup.py), so an installed gateway reads it from there.
+# the package (pyproject.toml), so an installed gateway reads it from there.
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = next(
     (d for d in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates") if d.is_dir()),
