@@ -115,9 +115,11 @@ def test_forged_unsigned_and_tampered_receipts_are_refused(api, vonage, caller):
         caller.post(url, data=receipt(message, "delivered")),  # unsigned
         caller.post(url, data={**good, "status": "failed"}),  # tampered
         caller.post(url, data={**good, "client-ref": str(uuid.uuid4())}),
-        caller.post(url, data=b"{not json", headers={"Content-Type": "application/json"}),
     ]
-    assert [r.status_code for r in responses] == [403] * 5
+    not_json = caller.post(url, data=b"{not json", headers={"Content-Type": "application/json"})
+    assert [r.status_code for r in responses] == [403] * 4
+    assert not_json.status_code == 400  # not readable, let alone signed
+    assert not_json.json() == {"message": "Malformed request: the body is not JSON."}
     message.refresh_from_db()
     assert message.delivery_status == ""
 
