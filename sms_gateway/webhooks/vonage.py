@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from vonage_http_client import Auth
 
+from ..api import bounds
 from ..delivery.status import DeliveryEvent, DeliveryStatus
 from .base import (
     ReceiptView,
@@ -62,6 +63,8 @@ def check_signed_fields(params: dict[str, Any]) -> None:
     check.
     """
     for key, value in params.items():
+        if bounds.UNSAFE.search(key):  # values are checked below; keys are signed too
+            raise WebhookForbidden("a field name holds a control or invalid character")
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise WebhookForbidden(f"{key[:40]!r} is not a string")
     check_strings(params, WebhookForbidden)
