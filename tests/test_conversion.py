@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from sms_gateway.delivery.conversion import conversion_rate
 from sms_gateway.models import Message
+from sms_gateway.webhooks.base import WebhookInvalid
+from sms_gateway.webhooks.logto import event_time, primary_phone
 
 from .receipts import Caller, route_to, send_one
 
@@ -251,3 +253,49 @@ def test_a_phone_with_a_plus_and_a_missing_created_at_still_convert(api, logto):
     del body["createdAt"]
     assert logto(body).status_code == 200
     assert Message.objects.get(pk=sent.pk).converted_at is not None
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        (None, ""),
+        ({}, ""),
+        ({"primaryPhone": None}, ""),
+        ({"primaryPhone": ""}, ""),
+        ({"primaryPhone": "33612345678"}, "+33612345678"),
+        ({"primaryPhone": "+33612345678"}, "+33612345678"),
+        ({"primaryPhone": "1" * 15}, "+" + "1" * 15),
+        ({"primaryPhone": "1" * 16}, WebhookInvalid),
+        ({"primaryPhone": "++33612345678"}, WebhookInvalid),
+        ({"primaryPhone": "33 612"}, WebhookInvalid),
+        ({"primaryPhone": "３３６"}, WebhookInvalid),  # fullwidth digits
+        ({"primaryPhone": "33612345678\n"}, WebhookInvalid),
+        ({"primaryPhone": 33612345678}, WebhookInvalid),
+        ({"primaryPhone": True}, WebhookInvalid),
+        ({"primaryPhone": ["33612345678"]}, WebhookInvalid),
+        ("33612345678", WebhookInvalid),
+        ([{"primaryPhone": "33612345678"}], WebhookInvalid),
+        (0, WebhookInvalid),
+    ],
+)
+def test_primary_phone(user, expected):
+    if expected is WebhookInvalid:
+        with pytest.raises(WebhookInvalid):
+            primary_phone(user)
+    else:
+        assert primary_phone(user) == expected
+
+
+def test_event_time():
+    now = timezone.now()
+    recent = now - timedelta(minutes=3)
+    assert abs(event_time(recent.isoformat()) - recent) < timedelta(seconds=1)
+    assert abs(event_time(recent.isoformat().replace("+00:00", "Z")) - recent) < timedelta(
+        seconds=1
+    )
+    assert abs(event_time(None) - now) < timedelta(seconds=5)  # absent: now
+    long_ago = (now - timedelta(days=3)).isoformat()
+    assert abs(event_time(long_ago) - now) < timedelta(seconds=5)  # implausible: now
+    for bad in (1764460800000, 1.5, True, [], {}, "", "yesterday", "2026-13-01T00:00:00Z"):
+        with pytest.raises(WebhookInvalid):
+            event_time(bad)
