@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from sms_gateway.delivery.conversion import conversion_rate
 from sms_gateway.models import Message
+from sms_gateway.webhooks.base import WebhookInvalid
+from sms_gateway.webhooks.logto import event_time, primary_phone
 
 from .receipts import Caller, route_to, send_one
 
@@ -184,3 +186,116 @@ def test_conversion_rate_counts_only_code_sms_a_provider_took():
     invitation = make("+33612345670")
     Message.objects.filter(pk=invitation.pk).update(type="OrganizationInvitation")
     assert conversion_rate(country="FR").sent == 0
+
+
+# --- Logto's payload types, checked strictly ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"user": {"primaryPhone": ["33612345678"]}}, "user.primaryPhone must be a string"),
+        ({"user": {"primaryPhone": 33612345678}}, "user.primaryPhone must be a string"),
+        ({"user": {"primaryPhone": {"n": "33612345678"}}}, "user.primaryPhone must be a string"),
+        (
+            {"user": {"primaryPhone": "+33 6 12 34 56 78"}},
+            "user.primaryPhone must be 1 to 15 digits",
+        ),
+        ({"user": {"primaryPhone": "٣٣٦١٢٣٤٥٦٧٨"}}, "user.primaryPhone must be 1 to 15 digits"),
+        ({"user": {"primaryPhone": "3" * 16}}, "user.primaryPhone must be 1 to 15 digits"),
+        ({"user": "33612345678"}, "user must be an object"),
+        ({"user": ["33612345678"]}, "user must be an object"),
+        ({"event": ["PostSignIn"]}, "event must be a string"),
+        ({"event": {"PostSignIn": 1}}, "event must be a string"),
+        ({"event": None}, "event must be a string"),
+        ({"createdAt": 1764460800000}, "createdAt must be a string"),
+        ({"createdAt": "yesterday"}, "createdAt must be an ISO 8601 time"),
+    ],
+)
+def test_a_payload_of_other_types_is_a_400_and_converts_nothing(
+    api, logto, caplog, change, message
+):
+    route_to("locmem")
+    sent = send_one(api)
+    body = event()
+    for key, value in change.items():
+        if key == "user":
+            body["user"] = {**body["user"], **value} if isinstance(value, dict) else value
+        else:
+            body[key] = value
+
+    with caplog.at_level("INFO"):
+        response = logto(body)
+
+    assert response.status_code == 400, response.text
+    assert response.json() == {"message": f"Invalid request: {message}."}
+    assert Message.objects.get(pk=sent.pk).converted_at is None
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= 40]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"user": None}, {"user": {"primaryPhone": None}}, {"user": {"primaryPhone": ""}}],
+)
+def test_a_user_without_a_phone_is_ignored(api, logto, change):
+    route_to("locmem")
+    sent = send_one(api)
+    body = event()
+    body["user"] = None if change["user"] is None else {**body["user"], **change["user"]}
+    assert logto(body).status_code == 200
+    assert Message.objects.get(pk=sent.pk).converted_at is None
+
+
+def test_a_phone_with_a_plus_and_a_missing_created_at_still_convert(api, logto):
+    route_to("locmem")
+    sent = send_one(api)
+    body = event(phone="+33612345678")
+    del body["createdAt"]
+    assert logto(body).status_code == 200
+    assert Message.objects.get(pk=sent.pk).converted_at is not None
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [
+        (None, ""),
+        ({}, ""),
+        ({"primaryPhone": None}, ""),
+        ({"primaryPhone": ""}, ""),
+        ({"primaryPhone": "33612345678"}, "+33612345678"),
+        ({"primaryPhone": "+33612345678"}, "+33612345678"),
+        ({"primaryPhone": "1" * 15}, "+" + "1" * 15),
+        ({"primaryPhone": "1" * 16}, WebhookInvalid),
+        ({"primaryPhone": "++33612345678"}, WebhookInvalid),
+        ({"primaryPhone": "33 612"}, WebhookInvalid),
+        ({"primaryPhone": "３３６"}, WebhookInvalid),  # fullwidth digits
+        ({"primaryPhone": "33612345678\n"}, WebhookInvalid),
+        ({"primaryPhone": 33612345678}, WebhookInvalid),
+        ({"primaryPhone": True}, WebhookInvalid),
+        ({"primaryPhone": ["33612345678"]}, WebhookInvalid),
+        ("33612345678", WebhookInvalid),
+        ([{"primaryPhone": "33612345678"}], WebhookInvalid),
+        (0, WebhookInvalid),
+    ],
+)
+def test_primary_phone(user, expected):
+    if expected is WebhookInvalid:
+        with pytest.raises(WebhookInvalid):
+            primary_phone(user)
+    else:
+        assert primary_phone(user) == expected
+
+
+def test_event_time():
+    now = timezone.now()
+    recent = now - timedelta(minutes=3)
+    assert abs(event_time(recent.isoformat()) - recent) < timedelta(seconds=1)
+    assert abs(event_time(recent.isoformat().replace("+00:00", "Z")) - recent) < timedelta(
+        seconds=1
+    )
+    assert abs(event_time(None) - now) < timedelta(seconds=5)  # absent: now
+    long_ago = (now - timedelta(days=3)).isoformat()
+    assert abs(event_time(long_ago) - now) < timedelta(seconds=5)  # implausible: now
+    for bad in (1764460800000, 1.5, True, [], {}, "", "yesterday", "2026-13-01T00:00:00Z"):
+        with pytest.raises(WebhookInvalid):
+            event_time(bad)

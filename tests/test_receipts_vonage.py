@@ -9,6 +9,8 @@ import pytest
 from vonage_http_client import Auth
 
 from sms_gateway.models import Message
+from sms_gateway.webhooks.base import WebhookForbidden
+from sms_gateway.webhooks.vonage import check_signed_fields
 
 from .conftest import VONAGE_KEY
 from .receipts import Caller, SignalLog, route_to, send_one
@@ -115,9 +117,11 @@ def test_forged_unsigned_and_tampered_receipts_are_refused(api, vonage, caller):
         caller.post(url, data=receipt(message, "delivered")),  # unsigned
         caller.post(url, data={**good, "status": "failed"}),  # tampered
         caller.post(url, data={**good, "client-ref": str(uuid.uuid4())}),
-        caller.post(url, data=b"{not json", headers={"Content-Type": "application/json"}),
     ]
-    assert [r.status_code for r in responses] == [403] * 5
+    not_json = caller.post(url, data=b"{not json", headers={"Content-Type": "application/json"})
+    assert [r.status_code for r in responses] == [403] * 4
+    assert not_json.status_code == 400  # not readable, let alone signed
+    assert not_json.json() == {"message": "Malformed request: the body is not JSON."}
     message.refresh_from_db()
     assert message.delivery_status == ""
 
@@ -205,3 +209,51 @@ def test_each_alias_validates_with_its_own_secret(api, settings, vonage, caller,
     assert caller.post(eu, data=signed(receipt(message, "delivered"))).status_code == 403
     ok = caller.post(eu, data=signed(receipt(message, "delivered"), secret="eu-secret"))
     assert ok.status_code == 200
+
+
+# --- what is refused before the SDK sees it (pure) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    [
+        ({}, False),
+        ({"timestamp": int(time.time())}, False),  # an integer in JSON
+        ({"sig": "A" * 64}, False),  # the SDK lowers it
+        ({"sig": "a" * 128}, False),  # sha512
+        ({"sig": None}, True),
+        ({"sig": ""}, True),
+        ({"sig": 123}, True),
+        ({"sig": ["a" * 64]}, True),
+        ({"sig": {"a": 1}}, True),
+        ({"sig": "é" * 64}, True),
+        ({"sig": "g" * 64}, True),
+        ({"sig": "a" * 31}, True),
+        ({"timestamp": None}, True),
+        ({"timestamp": True}, True),
+        ({"timestamp": 1.0e9}, True),
+        ({"timestamp": float("inf")}, True),
+        ({"timestamp": 10**400}, True),
+        ({"timestamp": -1}, True),
+        ({"timestamp": "١٧٦٤٥٠٠٠٠٠"}, True),  # Arabic-Indic digits: int() takes them
+        ({"timestamp": " 1764500000"}, True),
+        ({"timestamp": str(int(time.time()) - 10_000)}, True),  # outside the window
+        ({"status": None}, True),
+        ({"status": ["delivered"]}, True),
+        ({"status": "deliv\x00ered"}, True),
+        ({"status": "\ud800"}, True),
+        ({"\ud800": "x"}, True),
+        ({"k\x00": "x"}, True),
+        ({"status": "délivré"}, False),  # signable: only the signature decides
+        ({"err-code": 0}, False),
+    ],
+)
+def test_check_signed_fields(settings, change, refused):
+    settings.SMS_WEBHOOK_MAX_AGE = 300
+    params = {"sig": "a" * 64, "timestamp": str(int(time.time())), "status": "delivered"}
+    params.update(change)
+    if refused:
+        with pytest.raises(WebhookForbidden):
+            check_signed_fields(params)
+    else:
+        check_signed_fields(params)

@@ -1,10 +1,18 @@
 """Applying one normalized receipt to its record: find it, move it up, signal.
 
 The record is found by our id when the receipt carries it, else by the
-provider's message id. The move is one conditional UPDATE (``WHERE
-delivery_status IN (what this status replaces)``): two receipts racing in two
-workers cannot both win, a duplicate changes nothing, and ``delivered`` is never
-overwritten. Only a real change is counted and signalled.
+provider's message id among the alias's messages. The move is one conditional
+UPDATE (``WHERE delivery_status IN (what this status replaces)``): two receipts
+racing in two workers cannot both win, a duplicate changes nothing, and
+``delivered`` is never overwritten. Only a real change is counted and signalled.
+
+A receipt only changes a message its own provider alias sent: the alias of the
+attempt that was taken, which the record keeps in ``provider`` (written with
+the attempts, in the send path's final UPDATE). After a failover the first
+provider may have sent the SMS too (an ``ambiguous`` attempt), but only the
+taken attempt's receipts count; a receipt for a message another alias sent, or
+whose outcome is not recorded yet, changes nothing (answered 200 all the same,
+logged and counted as ``other_alias``). The condition is part of the UPDATE.
 """
 
 from __future__ import annotations
@@ -33,8 +41,14 @@ class Applied:
     previous: str = ""
 
 
+def sent_by(alias: str, status: str, provider: str) -> bool:
+    """Whether ``alias`` sent a message recorded with this send ``status`` and ``provider``:
+    its receipts may change it. Pure."""
+    return bool(alias) and status == Message.Status.SENT and provider == alias
+
+
 def find(event: DeliveryEvent) -> Message | None:
-    fields = ("id", "created_at", "country", "provider", "delivery_status")
+    fields = ("id", "created_at", "country", "status", "provider", "delivery_status")
     if event.message_id:
         try:
             pk = uuid.UUID(event.message_id)
@@ -47,7 +61,7 @@ def find(event: DeliveryEvent) -> Message | None:
     if event.provider_message_id:
         return (
             Message.objects.only(*fields)
-            .filter(provider_message_id=event.provider_message_id[:100])
+            .filter(provider_message_id=event.provider_message_id[:100], provider=event.provider)
             .order_by("-created_at")
             .first()
         )
@@ -70,6 +84,20 @@ def apply(event: DeliveryEvent, sender: type | None = None) -> Applied:
         metrics.WEBHOOKS.labels(event.provider, "unknown_message").inc()
         return Applied(found=False)
 
+    if not sent_by(event.provider, message.status, message.provider):
+        logger.warning(
+            "delivery receipt from an alias that did not send the message",
+            extra={
+                "provider": event.provider,
+                "message_id": str(message.pk),
+                "sent_by": message.provider,
+                "send_status": message.status,
+                "status": event.status,
+            },
+        )
+        metrics.WEBHOOKS.labels(event.provider, "other_alias").inc()
+        return Applied(found=True, message_id=message.pk, previous=message.delivery_status)
+
     now = timezone.now()
     update = {
         "delivery_status": event.status,
@@ -83,15 +111,16 @@ def apply(event: DeliveryEvent, sender: type | None = None) -> Applied:
         update["delivered_at"] = now
         update["delivery_ms"] = int(latency * 1000)
     changed = Message.objects.filter(
-        pk=message.pk, delivery_status__in=replaceable_by(event.status)
+        pk=message.pk,
+        status=Message.Status.SENT,
+        provider=event.provider,
+        delivery_status__in=replaceable_by(event.status),
     ).update(**update)
     metrics.WEBHOOKS.labels(event.provider, "accepted").inc()
     if not changed:
         return Applied(found=True, message_id=message.pk, previous=message.delivery_status)
 
-    # Counted against the provider that sent it (the record's), not the alias the
-    # receipt came through: they differ only after an ambiguous failover.
-    provider = message.provider or event.provider
+    provider = event.provider  # the record's: only the alias that sent it gets here
     metrics.DELIVERIES.labels(provider, message.country, event.status).inc()
     if latency is not None:
         metrics.DELIVERY_SECONDS.labels(provider).observe(latency)

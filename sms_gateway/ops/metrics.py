@@ -140,7 +140,8 @@ DELIVERY_SECONDS = Histogram(
 WEBHOOKS = Counter(
     "sms_gateway_webhook_requests_total",
     "Receipts and Logto webhooks received, by source (provider alias or logto) and outcome "
-    "(accepted, forbidden, invalid, unknown_message, ignored).",
+    "(accepted, forbidden, invalid, unknown_message, ignored, too_large, malformed, "
+    "other_alias).",
     ["source", "outcome"],
 )
 CONVERSIONS = Counter(

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from ..delivery.status import DeliveryEvent, DeliveryStatus
-from .base import ReceiptView, WebhookForbidden, WebhookInvalid
+from .base import ReceiptView, WebhookForbidden, WebhookInvalid, check_strings
 
 # MessageStatus values (https://www.twilio.com/docs/messaging/api/message-resource).
 STATUSES = {
@@ -46,6 +46,7 @@ class TwilioReceiptView(ReceiptView):
     provider_class = "sms_gateway.providers.twilio.TwilioProvider"
 
     def validate(self, request: HttpRequest) -> None:
+        form = request.POST  # read first: a form that cannot be read is a 400, signed or not
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature:
             raise WebhookForbidden("no X-Twilio-Signature")
@@ -54,13 +55,14 @@ class TwilioReceiptView(ReceiptView):
             request.headers.get("X-Twilio-Webhooks-Signature-Settings", "")
         )
         if not any(
-            validator.validate(url, request.POST, signature, algorithm)
-            for url in public_urls(request)
+            validator.validate(url, form, signature, algorithm) for url in public_urls(request)
         ):
             raise WebhookForbidden("X-Twilio-Signature does not match")
 
     def parse(self, request: HttpRequest) -> Iterable[DeliveryEvent]:
         form = request.POST
+        # Signed, but still not stored unless storable (a NUL would fail the query).
+        check_strings({**form.dict(), "ref": request.GET.get("ref", "")}, WebhookInvalid)
         sid = form.get("MessageSid") or form.get("SmsSid") or ""
         status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
         if not sid or not status:

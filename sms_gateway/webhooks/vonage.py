@@ -7,7 +7,7 @@ the signed ``timestamp`` (``SMS_WEBHOOK_MAX_AGE``), which the SDK does not check
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -16,8 +16,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from vonage_http_client import Auth
 
+from ..api import bounds
 from ..delivery.status import DeliveryEvent, DeliveryStatus
-from .base import ReceiptView, WebhookForbidden, WebhookInvalid
+from .base import (
+    ReceiptView,
+    WebhookForbidden,
+    WebhookInvalid,
+    WebhookMalformed,
+    check_strings,
+    json_body,
+)
+
+HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32,128}")  # md5 (32) to sha512 (128)
+UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 # DLR ``status`` values (the SMS API's DeliveryReceipt).
 STATUSES = {
@@ -36,14 +47,39 @@ def receipt_params(request: HttpRequest) -> dict[str, Any]:
     if request.method == "GET":
         return request.GET.dict()
     if request.content_type == "application/json":
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError as err:
-            raise WebhookInvalid("the body is not JSON") from err
+        body = json_body(request) if request.body else {}
         if not isinstance(body, dict):
-            raise WebhookInvalid("the body is not a JSON object")
+            raise WebhookMalformed("the body is not a JSON object")
         return body
     return request.POST.dict()
+
+
+def check_signed_fields(params: dict[str, Any]) -> None:
+    """What the SDK's check would choke on, refused before it runs (``WebhookForbidden``).
+
+    Every field is signed, so every value must be what Vonage sends: a string (an
+    integer in JSON), holding nothing that cannot be encoded; ``sig`` a hex digest
+    and ``timestamp`` Unix seconds within the replay window, which the SDK does not
+    check.
+    """
+    for key, value in params.items():
+        if bounds.UNSAFE.search(key):  # values are checked below; keys are signed too
+            raise WebhookForbidden("a field name holds a control or invalid character")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise WebhookForbidden(f"{key[:40]!r} is not a string")
+    check_strings(params, WebhookForbidden)
+    sig = params.get("sig")
+    if sig is None or sig == "":
+        raise WebhookForbidden("unsigned receipt")
+    if not isinstance(sig, str) or not HEX_DIGEST.fullmatch(sig):
+        raise WebhookForbidden("sig is not a hex digest")
+    timestamp = params.get("timestamp")
+    if isinstance(timestamp, str) and UNIX_SECONDS.fullmatch(timestamp):
+        timestamp = int(timestamp)
+    if not isinstance(timestamp, int) or not 0 <= timestamp < 10**12:
+        raise WebhookForbidden("no timestamp in Unix seconds")
+    if abs(time.time() - timestamp) > settings.SMS_WEBHOOK_MAX_AGE:
+        raise WebhookForbidden("timestamp outside the replay window")
 
 
 class VonageReceiptView(ReceiptView):
@@ -57,18 +93,8 @@ class VonageReceiptView(ReceiptView):
         signing = settings.SMS_VONAGE_SIGNATURES.get(self.alias)
         if not signing or not signing.get("SECRET"):
             raise WebhookForbidden(f"no signature secret for {self.alias!r}")
-        try:
-            self.params = receipt_params(request)
-        except WebhookInvalid as err:
-            raise WebhookForbidden(str(err)) from err
-        if "sig" not in self.params:
-            raise WebhookForbidden("unsigned receipt")
-        try:
-            timestamp = int(self.params.get("timestamp", ""))
-        except (TypeError, ValueError):
-            raise WebhookForbidden("no timestamp") from None
-        if abs(time.time() - timestamp) > settings.SMS_WEBHOOK_MAX_AGE:
-            raise WebhookForbidden("timestamp outside the replay window")
+        self.params = receipt_params(request)
+        check_signed_fields(self.params)
         auth = Auth(
             api_key=self.provider.config["API_KEY"],
             signature_secret=signing["SECRET"],
