@@ -6,7 +6,8 @@ a window of W seconds is cut into ``SUB_WINDOWS`` sub-windows of W/60 each;
 a key keeps one counter per sub-window that saw an SMS, and its count is the
 sum of the last 60 (the current one included). So a key holds at most 60
 small integers whatever its traffic, and every SMS counts for between
-W - W/60 and W after it was sent. Hence the error bound against the exact
+W - W/60 and W after it was sent (W - 2 W/60 at worst when W/60 is not a
+whole number of ms: ``Geometry.of``). Hence the error bound against the exact
 moving window (which keeps one timestamp per SMS):
 
 * it never refuses an SMS the exact moving window would let through, and its
