@@ -65,19 +65,23 @@ for i, key in ipairs(KEYS) do
   subs[i] = math.floor(now / width)
   local oldest = subs[i] - buckets + 1
   local flat = redis.call('HGETALL', key)
-  local live, count = {}, 0
+  local count = 0
   stale[i] = {}
   for j = 1, #flat, 2 do
-    local sub = tonumber(flat[j])
-    if sub >= oldest then
-      local n = tonumber(flat[j + 1])
-      live[#live + 1] = {sub, n}
-      count = count + n
+    if tonumber(flat[j]) >= oldest then
+      count = count + tonumber(flat[j + 1])
     else
       stale[i][#stale[i] + 1] = flat[j]
     end
   end
   if count >= limit then
+    local live = {}
+    for j = 1, #flat, 2 do
+      local sub = tonumber(flat[j])
+      if sub >= oldest then
+        live[#live + 1] = {sub, tonumber(flat[j + 1])}
+      end
+    end
     table.sort(live, function(a, b) return a[1] < b[1] end)
     local wait = buckets * width
     for _, counter in ipairs(live) do
