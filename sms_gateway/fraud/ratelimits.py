@@ -45,9 +45,11 @@ KEY_PREFIX = "sms_gateway:rl"
 LOCAL_KEYS = 20_000
 
 # window.py's decide() then add() for every key, in one atomic call.
-# KEYS: one hash per limit and key (field: sub-window number, value: SMS counted in it).
 # ARGV[1]: now in ms, or "" for Redis' own clock (one clock for every gateway
-# machine); then for each key: limit, sub-window width in ms, sub-windows counted.
+# machine); ARGV[2]: n, the number of limits. KEYS[1..n]: one hash per limit and
+# key (field: sub-window number, value: SMS counted in it); ARGV[3i..3i+2]: its
+# limit, sub-window width in ms and sub-windows counted. Keys and arguments past
+# those are left for other counters of the same SMS to join this round trip.
 # Returns {0, 0} when the SMS was counted in every limit; else {i, wait_ms} for
 # the limit with the longest wait (the first on ties), and nothing was counted.
 SCRIPT = """
@@ -56,12 +58,14 @@ if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+local n = tonumber(ARGV[2])
 local refused, longest = 0, 0
 local subs, stale = {}, {}
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[3 * i - 1])
-  local width = tonumber(ARGV[3 * i])
-  local buckets = tonumber(ARGV[3 * i + 1])
+for i = 1, n do
+  local key = KEYS[i]
+  local limit = tonumber(ARGV[3 * i])
+  local width = tonumber(ARGV[3 * i + 1])
+  local buckets = tonumber(ARGV[3 * i + 2])
   subs[i] = math.floor(now / width)
   local oldest = subs[i] - buckets + 1
   local flat = redis.call('HGETALL', key)
@@ -99,9 +103,10 @@ end
 if refused > 0 then
   return {refused, longest}
 end
-for i, key in ipairs(KEYS) do
-  local width = tonumber(ARGV[3 * i])
-  local buckets = tonumber(ARGV[3 * i + 1])
+for i = 1, n do
+  local key = KEYS[i]
+  local width = tonumber(ARGV[3 * i + 1])
+  local buckets = tonumber(ARGV[3 * i + 2])
   redis.call('HINCRBY', key, string.format('%d', subs[i]), 1)
   if #stale[i] > 0 then
     redis.call('HDEL', key, unpack(stale[i]))
@@ -145,10 +150,13 @@ def hit(limit: Limit, key: str) -> int | None:
     return None if refusal is None else refusal.retry_after
 
 
-def evaluate(redis: Any, checks: Sequence[tuple[Limit, str]], now_ms: int | None = None):  # noqa: ANN201
-    """Run the script on ``redis``: one round trip (two the first time on a server)."""
+def evaluate(
+    redis: Any, checks: Sequence[tuple[Limit, str]], now_ms: int | None = None
+) -> window.Verdict:
+    """Run the script on ``redis``: one round trip (two the first time on a server).
+    ``now_ms`` for tests; the gateway uses Redis' clock."""
     keys = [key_of(limit, key) for limit, key in checks]
-    args: list[Any] = ["" if now_ms is None else now_ms]
+    args: list[Any] = ["" if now_ms is None else now_ms, len(keys)]
     for limit, _ in checks:
         geometry = window.Geometry.of(limit.window_seconds)
         args += [limit.limit, geometry.width_ms, geometry.buckets]
