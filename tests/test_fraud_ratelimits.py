@@ -14,7 +14,7 @@ from django.db import connection
 
 from sms_gateway import sending
 from sms_gateway.core.phone import parse
-from sms_gateway.fraud import ratelimits, window
+from sms_gateway.fraud import ratelimits, texts, window
 from sms_gateway.fraud.config import Limit
 from sms_gateway.models import Message, RateLimit
 
@@ -122,6 +122,17 @@ def test_the_answer_names_who_asked_too_much(api, outbox, settings):
     assert (
         busy.json()["message"] == "Trop de codes sont demandés en ce moment. Réessayez dans 5 min."
     )
+
+
+def test_each_refusing_scope_has_its_message_in_every_language():
+    for table in (texts.RATE_LIMITED_IP, texts.RATE_LIMITED_BUSY):
+        assert table.keys() == texts.RATE_LIMITED.keys() == texts.UNAVAILABLE.keys()
+        assert all("{minutes}" in message for message in table.values())
+    assert texts.rate_limited("recipient", "de-AT", 3) == texts.text(
+        texts.RATE_LIMITED, "de", minutes=3
+    )
+    assert texts.rate_limited("prefix", "xx", 1) == texts.rate_limited("global", "en", 1)
+    assert "network" in texts.rate_limited("ip", "en-GB", 2)
 
 
 def test_the_guard_makes_one_redis_round_trip_per_sms(settings, outbox, redis_server):
