@@ -76,19 +76,18 @@ def rate_limits(draft: Draft) -> Refused | None:
         "country": request.to.region or "none",
         "global": "all",
     }
-    for limit in _config(draft).limits:
-        key = keys.get(limit.scope)
-        if not key:
-            continue  # no ip in the payload: that scope does not apply
-        wait = ratelimits.hit(limit, key)
-        if wait is not None:
-            minutes = max(1, math.ceil(wait / 60))
-            return _refuse(
-                f"rate_limited:{limit.scope}",
-                texts.text(texts.RATE_LIMITED, draft.locale, minutes=minutes),
-                wait,
-            )
-    return None
+    # All or nothing (README); the most specific scope first, named when waits tie.
+    # No ip in the payload: that scope does not apply.
+    limits = _config(draft).limits
+    checks = [
+        (lim, key) for scope, key in keys.items() if key for lim in limits if lim.scope == scope
+    ]
+    refusal = ratelimits.hit_all(checks)
+    if refusal is None:
+        return None
+    scope, wait = refusal.limit.scope, refusal.retry_after
+    minutes = max(1, math.ceil(wait / 60))
+    return _refuse(f"rate_limited:{scope}", texts.rate_limited(scope, draft.locale, minutes), wait)
 
 
 def pumping_guard(draft: Draft) -> Refused | None:

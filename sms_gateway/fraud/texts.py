@@ -32,6 +32,56 @@ RATE_LIMITED = {
     "zh-TW": "此號碼要求的驗證碼過多，請於 {minutes} 分鐘後再試一次。",
 }
 
+# The ip limit refused: the end user's address, not their number.
+RATE_LIMITED_IP = {
+    "ar": "تم طلب عدد كبير جدًا من الرموز من شبكتك. حاول مرة أخرى بعد {minutes} دقيقة.",
+    "cs": "Z vaší sítě bylo vyžádáno příliš mnoho kódů. Zkuste to znovu za {minutes} min.",
+    "de": "Aus deinem Netzwerk wurden zu viele Codes angefordert. Versuche es in {minutes} Min. erneut.",
+    "en": "Too many codes were requested from your network. Try again in {minutes} min.",
+    "es": "Se han solicitado demasiados códigos desde tu red. Inténtalo de nuevo en {minutes} min.",
+    "es-MX": "Se solicitaron demasiados códigos desde tu red. Intenta de nuevo en {minutes} min.",
+    "fa-IR": "از شبکه شما کدهای زیادی درخواست شده است. {minutes} دقیقه دیگر دوباره تلاش کنید.",
+    "fr": "Trop de codes ont été demandés depuis votre réseau. Réessayez dans {minutes} min.",
+    "it": "Sono stati richiesti troppi codici dalla tua rete. Riprova tra {minutes} min.",
+    "ja": "お使いのネットワークからのコードのリクエストが多すぎます。{minutes} 分後にもう一度お試しください。",
+    "ko": "사용 중인 네트워크에서 요청된 코드가 너무 많습니다. {minutes}분 후에 다시 시도하세요.",
+    "pl-PL": "Z Twojej sieci zażądano zbyt wielu kodów. Spróbuj ponownie za {minutes} min.",
+    "pt-BR": "Muitos códigos foram solicitados a partir da sua rede. Tente novamente em {minutes} min.",
+    "pt-PT": "Foram pedidos demasiados códigos a partir da sua rede. Tente novamente dentro de {minutes} min.",
+    "ru": "Из вашей сети запрошено слишком много кодов. Повторите попытку через {minutes} мин.",
+    "th": "มีการขอรหัสจากเครือข่ายของคุณมากเกินไป โปรดลองอีกครั้งใน {minutes} นาที",
+    "tr-TR": "Ağınızdan çok fazla kod istendi. {minutes} dk sonra tekrar deneyin.",
+    "uk-UA": "З вашої мережі запитано забагато кодів. Спробуйте ще раз через {minutes} хв.",
+    "zh-CN": "您的网络请求的验证码过多，请在 {minutes} 分钟后重试。",
+    "zh-HK": "你的網絡要求的驗證碼過多，請於 {minutes} 分鐘後再試。",
+    "zh-TW": "您的網路要求的驗證碼過多，請於 {minutes} 分鐘後再試一次。",
+}
+
+# The prefix, country or gateway-wide limit refused: nothing the end user did.
+RATE_LIMITED_BUSY = {
+    "ar": "يتم طلب عدد كبير جدًا من الرموز الآن. حاول مرة أخرى بعد {minutes} دقيقة.",
+    "cs": "Právě je vyžadováno příliš mnoho kódů. Zkuste to znovu za {minutes} min.",
+    "de": "Gerade werden zu viele Codes angefordert. Versuche es in {minutes} Min. erneut.",
+    "en": "Too many codes are being requested right now. Try again in {minutes} min.",
+    "es": "Ahora mismo se están solicitando demasiados códigos. Inténtalo de nuevo en {minutes} min.",
+    "es-MX": "En este momento se están solicitando demasiados códigos. Intenta de nuevo en {minutes} min.",
+    "fa-IR": "در حال حاضر کدهای زیادی درخواست می‌شود. {minutes} دقیقه دیگر دوباره تلاش کنید.",
+    "fr": "Trop de codes sont demandés en ce moment. Réessayez dans {minutes} min.",
+    "it": "In questo momento vengono richiesti troppi codici. Riprova tra {minutes} min.",
+    "ja": "現在、コードのリクエストが多すぎます。{minutes} 分後にもう一度お試しください。",
+    "ko": "현재 요청되는 코드가 너무 많습니다. {minutes}분 후에 다시 시도하세요.",
+    "pl-PL": "Obecnie żąda się zbyt wielu kodów. Spróbuj ponownie za {minutes} min.",
+    "pt-BR": "Muitos códigos estão sendo solicitados neste momento. Tente novamente em {minutes} min.",
+    "pt-PT": "Estão a ser pedidos demasiados códigos neste momento. Tente novamente dentro de {minutes} min.",
+    "ru": "Сейчас запрашивается слишком много кодов. Повторите попытку через {minutes} мин.",
+    "th": "ขณะนี้มีการขอรหัสมากเกินไป โปรดลองอีกครั้งใน {minutes} นาที",
+    "tr-TR": "Şu anda çok fazla kod isteniyor. {minutes} dk sonra tekrar deneyin.",
+    "uk-UA": "Зараз запитується забагато кодів. Спробуйте ще раз через {minutes} хв.",
+    "zh-CN": "当前请求的验证码过多，请在 {minutes} 分钟后重试。",
+    "zh-HK": "目前要求的驗證碼過多，請於 {minutes} 分鐘後再試。",
+    "zh-TW": "目前要求的驗證碼過多，請於 {minutes} 分鐘後再試一次。",
+}
+
 UNAVAILABLE = {
     "ar": "لا يمكن إرسال رسائل SMS إلى هذا الرقم.",
     "cs": "Na toto číslo nelze odeslat SMS.",
@@ -63,3 +113,9 @@ def text(table: dict[str, str], locale: str, **values: object) -> str:
         if candidate in table:
             return table[candidate].format(**values)
     return table["en"].format(**values)
+
+
+def rate_limited(scope: str, locale: str, minutes: int) -> str:
+    """What the end user reads when the ``scope`` limit refused: it names who asked too much."""
+    table = {"recipient": RATE_LIMITED, "ip": RATE_LIMITED_IP}.get(scope, RATE_LIMITED_BUSY)
+    return text(table, locale, minutes=minutes)

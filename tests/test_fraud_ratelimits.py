@@ -1,0 +1,248 @@
+"""The rate limits through the gateway: all or nothing, one Redis round trip per SMS,
+exact across two gateway instances, and what an outage of Redis logs."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from django.db import connection
+
+from sms_gateway import sending
+from sms_gateway.core.phone import parse
+from sms_gateway.fraud import ratelimits, texts, window
+from sms_gateway.fraud.config import Limit
+from sms_gateway.models import Message, RateLimit
+
+from .conftest import logto_body
+from .services import PROD_TOKEN, Gunicorn, production_env, require_postgres
+from .throwaway import RedisServer, redis_cache_settings
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RATE_LIMITS = ["sms_gateway.fraud.steps.rate_limits"]
+SHIPPED = [  # the shipped defaults (migration 0004)
+    ("recipient", 5, 600),
+    ("recipient", 15, 86_400),
+    ("ip", 20, 600),
+    ("ip", 100, 86_400),
+    ("prefix", 100, 600),
+    ("country", 1000, 600),
+    ("global", 3000, 600),
+]
+
+
+@pytest.fixture
+def redis_server():
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server")
+    with RedisServer() as server:
+        yield server
+
+
+def set_limits(*limits: tuple[str, int, int]) -> None:
+    RateLimit.objects.all().delete()
+    for scope, limit, window_seconds in limits:
+        RateLimit.objects.create(scope=scope, limit=limit, window_seconds=window_seconds)
+
+
+def send(to: str, ip: str | None = "203.0.113.7", locale: str = "en"):  # noqa: ANN201
+    return sending.send(
+        sending.SmsRequest(
+            to=parse(to), type="SignIn", payload={"code": "123456", "locale": locale}, ip=ip
+        )
+    )
+
+
+def count_in_redis(client: redis.Redis, scope: str, limit: int, seconds: int, key: str) -> int:
+    """What Redis holds for one limit's key, read with Redis' own clock."""
+    seconds_now, micros = client.time()
+    now_ms = seconds_now * 1000 + micros // 1000
+    counts = {
+        int(k): int(v)
+        for k, v in client.hgetall(ratelimits.key_of(Limit(scope, limit, seconds), key)).items()
+    }
+    return window.count(counts, window.Geometry.of(seconds), now_ms)
+
+
+def test_a_refused_request_spends_no_other_limits_quota(api, outbox, settings):
+    """A burst to one number used to spend the prefix's, the country's and the
+    gateway's quotas, and the next user in the same prefix was refused."""
+    settings.SMS_GUARD = RATE_LIMITS
+    set_limits(
+        ("recipient", 3, 600),
+        ("ip", 30, 600),
+        ("prefix", 4, 600),
+        ("country", 5, 600),
+        ("global", 6, 600),
+    )
+    burst = [api.post(logto_body(to="33612345678", ip="198.51.100.1")) for _ in range(30)]
+    assert [r.status_code for r in burst] == [200] * 3 + [429] * 27
+
+    neighbour = api.post(logto_body(to="33612345600", ip="198.51.100.2"))  # same prefix 336123
+    same_prefix = api.post(logto_body(to="33612345611", ip="198.51.100.3"))
+    same_country = api.post(logto_body(to="33698765432", ip="198.51.100.4"))
+    same_address = api.post(logto_body(to="4915112345678", ip="198.51.100.1"))  # Germany
+    gateway_full = api.post(logto_body(to="393123456789", ip="198.51.100.5"))  # Italy
+
+    statuses = [r.status_code for r in (neighbour, same_prefix, same_country, same_address)]
+    assert statuses == [200, 429, 200, 200]
+    assert gateway_full.status_code == 429
+    reasons = [
+        Message.objects.get(pk=r.json()["id"]).error.split(": ")[1]
+        for r in (burst[-1], same_prefix, gateway_full)
+    ]
+    assert reasons == ["rate_limited:recipient", "rate_limited:prefix", "rate_limited:global"]
+    assert len(outbox) == 6
+
+
+def test_the_answer_names_who_asked_too_much(api, outbox, settings):
+    settings.SMS_GUARD = RATE_LIMITS
+    set_limits(("ip", 2, 600), ("country", 100, 600))
+    fr = {"code": "123456", "locale": "fr"}
+    answers = [
+        api.post(logto_body(to=f"336123456{n:02d}", ip="198.51.100.9", payload=fr))
+        for n in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[-1].json()["message"] == (
+        "Trop de codes ont été demandés depuis votre réseau. Réessayez dans 10 min."
+    )
+    message = Message.objects.get(pk=answers[-1].json()["id"])
+    assert message.error.startswith("guard: rate_limited:ip: Trop de codes")
+
+    set_limits(("country", 1, 300))  # a new window: its counts start now
+    assert api.post(logto_body(to="33698765432", payload=fr)).status_code == 200
+    busy = api.post(logto_body(to="33698765433", payload=fr))
+    assert busy.status_code == 429
+    assert (
+        busy.json()["message"] == "Trop de codes sont demandés en ce moment. Réessayez dans 5 min."
+    )
+
+
+def test_each_refusing_scope_has_its_message_in_every_language():
+    for table in (texts.RATE_LIMITED_IP, texts.RATE_LIMITED_BUSY):
+        assert table.keys() == texts.RATE_LIMITED.keys() == texts.UNAVAILABLE.keys()
+        assert all("{minutes}" in message for message in table.values())
+    assert texts.rate_limited("recipient", "de-AT", 3) == texts.text(
+        texts.RATE_LIMITED, "de", minutes=3
+    )
+    assert texts.rate_limited("prefix", "xx", 1) == texts.rate_limited("global", "en", 1)
+    assert "network" in texts.rate_limited("ip", "en-GB", 2)
+
+
+def test_the_guard_makes_one_redis_round_trip_per_sms(settings, outbox, redis_server):
+    """Counted by Redis itself: one socket read and one write per round trip."""
+    settings.CACHES = redis_cache_settings(redis_server)
+    set_limits(*SHIPPED)
+    client = redis.Redis.from_url(redis_server.url())
+
+    def round_trips(guard: list[str], n: int) -> tuple[int, int]:
+        settings.SMS_GUARD = guard
+        send("33600000000", ip="192.0.2.250")  # warm: connections, snapshot, script
+        settings.SMS_CATALOG_CHECK_INTERVAL = 3600  # no version check while counting
+        before = client.info("stats")
+        calls = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+        for i in range(n):
+            assert send(f"336{i:08d}", ip=f"192.0.2.{i}").status == "sent"
+        after = client.info("stats")
+        evalsha = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0) - calls
+        # Less our own INFO commands: the first one's reply, the second one, the last one's request.
+        reads = after["total_reads_processed"] - before["total_reads_processed"] - 2
+        writes = after["total_writes_processed"] - before["total_writes_processed"] - 2
+        assert reads == writes
+        return reads, evalsha
+
+    without, _ = round_trips([], 20)
+    with_guard, evalsha = round_trips(RATE_LIMITS, 20)
+    assert (with_guard - without) / 20 == 1.0  # was 7: one per limit
+    assert evalsha == 20
+    client.close()
+
+
+def test_exact_under_100_concurrent_requests_across_two_gateway_instances(tmp_path, redis_server):
+    require_postgres()
+    set_limits(
+        ("recipient", 7, 600),
+        ("ip", 1000, 600),
+        ("prefix", 1000, 600),
+        ("country", 1000, 600),
+        ("global", 8, 600),
+    )
+    db = connection.settings_dict
+    env = production_env(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        CACHE_URL=redis_server.url(),
+        STATIC_ROOT=str(tmp_path / "static"),
+        SMS_GUARD=",".join(RATE_LIMITS),
+    )
+    servers = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        servers.append(Gunicorn(env, tmp_path / name, workers=2))
+    headers = {"Authorization": PROD_TOKEN, "X-Forwarded-Proto": "https"}
+    try:
+        for server in servers:
+            server.wait_ready()
+
+        def post(n: int, body: dict | None = None) -> int:
+            server = servers[n % 2]
+            body = body or logto_body()
+            return server.session.post(
+                f"{server.url}/sms/send", json=body, headers=headers, timeout=30
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            statuses = list(pool.map(post, range(100)))
+        assert statuses.count(200) == 7
+        assert statuses.count(429) == 93
+
+        # The 93 refused spent nothing: the gateway counted 7 of its 8.
+        client = redis.Redis.from_url(redis_server.url())
+        assert count_in_redis(client, "global", 8, 600, "all") == 7
+        assert count_in_redis(client, "country", 1000, 600, "FR") == 7
+        assert count_in_redis(client, "ip", 1000, 600, "203.0.113.7") == 7
+        assert post(0, logto_body(to="33698765432", ip="198.51.100.8")) == 200
+        assert post(1, logto_body(to="33698765433", ip="198.51.100.9")) == 429
+        client.close()
+    finally:
+        for server in servers:
+            server.stop()
+    assert Message.objects.filter(status="sent").count() == 8
+
+
+def test_an_outage_logs_one_error_when_it_starts_and_one_line_when_it_ends(
+    settings, outbox, redis_server, caplog
+):
+    settings.CACHES = redis_cache_settings(redis_server, breaker_seconds=0.2)
+    settings.SMS_GUARD = RATE_LIMITS
+    set_limits(("recipient", 10**6, 600), ("global", 10**6, 600))
+    caplog.set_level(logging.INFO, logger="sms_gateway.guard")
+    assert send("33612345678").status == "sent"
+    redis_server.freeze()
+    try:
+        deadline = time.monotonic() + 1.5  # several times the breaker's 0.2 s: it retries
+        sent = 0
+        while time.monotonic() < deadline:
+            assert send("33612345678").status == "sent"
+            sent += 1
+    finally:
+        redis_server.unfreeze()
+    time.sleep(0.3)
+    assert send("33612345678").status == "sent"
+    assert send("33612345678").status == "sent"
+
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "sms_gateway.guard"]
+    assert [level for level, _ in lines] == ["ERROR", "WARNING"], lines
+    assert lines[0][1].startswith("rate limits count per process until Redis answers again")
+    assert lines[1][1].startswith("rate limits count on Redis again")
+    client = redis.Redis.from_url(redis_server.url())
+    # Counting is back on Redis: 1 before, 2 after, and the calls that timed out while
+    # waiting in the frozen server's socket buffers, which ran when it resumed.
+    assert count_in_redis(client, "recipient", 10**6, 600, "33612345678") >= 3
+    client.close()
+    assert sent > 3
