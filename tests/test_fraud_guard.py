@@ -85,7 +85,7 @@ def test_rate_limit_is_429_with_retry_after_in_the_users_language(api, outbox, g
     refused = answers[-1]
     assert 590 <= int(refused.headers["Retry-After"]) <= 600
     assert refused.json()["message"] == (
-        "Trop de codes ont été demandés pour ce numéro. Réessayez dans 10 min."
+        "Trop de codes ont été demandés pour ce numéro. Réessayez dans 10 minutes."
     )
     message = Message.objects.get(pk=refused.json()["id"])
     assert (message.status, message.error[:35]) == (

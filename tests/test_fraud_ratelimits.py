@@ -110,7 +110,7 @@ def test_the_answer_names_who_asked_too_much(api, outbox, settings):
     ]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[-1].json()["message"] == (
-        "Trop de codes ont été demandés depuis votre réseau. Réessayez dans 10 min."
+        "Trop de codes ont été demandés depuis votre réseau. Réessayez dans 10 minutes."
     )
     message = Message.objects.get(pk=answers[-1].json()["id"])
     assert message.error.startswith("guard: rate_limited:ip: Trop de codes")
@@ -120,16 +120,18 @@ def test_the_answer_names_who_asked_too_much(api, outbox, settings):
     busy = api.post(logto_body(to="33698765433", payload=fr))
     assert busy.status_code == 429
     assert (
-        busy.json()["message"] == "Trop de codes sont demandés en ce moment. Réessayez dans 5 min."
+        busy.json()["message"]
+        == "Trop de codes sont demandés en ce moment. Réessayez dans 5 minutes."
     )
 
 
 def test_each_refusing_scope_has_its_message_in_every_language():
-    for table in (texts.RATE_LIMITED_IP, texts.RATE_LIMITED_BUSY):
+    tables = [*texts.CODES.values(), *texts.INVITATIONS.values()]
+    for table in tables:
         assert table.keys() == texts.RATE_LIMITED.keys() == texts.UNAVAILABLE.keys()
-        assert all("{minutes}" in message for message in table.values())
+        assert all("{duration}" in message for message in table.values())
     assert texts.rate_limited("recipient", "de-AT", 3) == texts.text(
-        texts.RATE_LIMITED, "de", minutes=3
+        texts.RATE_LIMITED, "de", duration="3 Minuten"
     )
     assert texts.rate_limited("prefix", "xx", 1) == texts.rate_limited("global", "en", 1)
     assert "network" in texts.rate_limited("ip", "en-GB", 2)
@@ -246,3 +248,43 @@ def test_an_outage_logs_one_error_when_it_starts_and_one_line_when_it_ends(
     assert count_in_redis(client, "recipient", 10**6, 600, "33612345678") >= 3
     client.close()
     assert sent > 3
+
+
+@pytest.mark.parametrize(
+    ("locale", "minutes", "wait"),
+    [
+        # Arabic: CLDR's one, two, few and many forms, as the review asked.
+        ("ar", 1, "بعد دقيقة."),
+        ("ar", 2, "بعد دقيقتين."),
+        ("ar", 10, "بعد 10 دقائق."),
+        ("ar", 11, "بعد 11 دقيقة."),
+        # After "in" the Slavic languages take the accusative: 1 минуту, 2 минуты, 5 минут.
+        ("ru", 1, "через 1 минуту."),
+        ("ru", 2, "через 2 минуты."),
+        ("ru", 5, "через 5 минут."),
+        ("ru", 21, "через 21 минуту."),
+        ("uk-UA", 3, "через 3 хвилини."),
+        ("pl-PL", 1, "za 1 minutę."),
+        ("pl-PL", 22, "za 22 minuty."),
+        ("cs", 1, "za 1 minutu."),
+        ("en", 1, "in 1 minute."),
+        ("de", 2, "in 2 Minuten erneut."),
+        ("ja", 10, "10分後に"),
+        ("zh-CN", 10, "请在 10分钟后重试"),
+        ("fa-IR", 10, "۱۰ دقیقه دیگر"),
+    ],
+)
+def test_the_wait_is_said_with_its_plural_in_every_language(locale, minutes, wait):
+    assert wait in texts.rate_limited("recipient", locale, minutes)
+
+
+def test_an_invitation_is_not_told_about_codes():
+    for scope in ("recipient", "ip", "global"):
+        for locale in texts.RATE_LIMITED:
+            invitation = texts.rate_limited(scope, locale, 10, "OrganizationInvitation")
+            code = texts.rate_limited(scope, locale, 10, "SignIn")
+            assert invitation != code, (scope, locale)
+    english = texts.rate_limited("recipient", "en", 10, "OrganizationInvitation")
+    assert english == "Too many messages were sent to this number. Try again in 10 minutes."
+    assert "code" not in texts.rate_limited("ip", "en", 2, "OrganizationInvitation")
+    assert "code" not in texts.rate_limited("country", "en", 2, "OrganizationInvitation")

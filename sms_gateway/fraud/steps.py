@@ -87,7 +87,8 @@ def rate_limits(draft: Draft) -> Refused | None:
         return None
     scope, wait = refusal.limit.scope, refusal.retry_after
     minutes = max(1, math.ceil(wait / 60))
-    return _refuse(f"rate_limited:{scope}", texts.rate_limited(scope, draft.locale, minutes), wait)
+    text = texts.rate_limited(scope, draft.locale, minutes, request.type)
+    return _refuse(f"rate_limited:{scope}", text, wait)
 
 
 def pumping_guard(draft: Draft) -> Refused | None:
