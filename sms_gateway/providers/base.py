@@ -4,11 +4,13 @@ A provider is chosen by dotted path in ``SMS_PROVIDERS`` (like Django's email
 backends). It gets its alias and its ``OPTIONS`` as keyword arguments, turns an
 ``OutgoingSMS`` into one request to its API and either returns a ``SendResult``
 or raises ``ProviderError``. Retrying and failover are the gateway's decisions,
-never the provider's.
+never the provider's. Anything else a provider raises is a bug of ours (or an SDK
+that changed under us): the caller logs and counts it (``sending/deliver.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,8 +20,11 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError
+from ..ops.log_format import describe_exception
 from . import deadline
 from .deadline import DeadlineExceeded
+
+logger = logging.getLogger("sms_gateway.providers")
 
 
 @dataclass(frozen=True)
@@ -68,26 +73,38 @@ class BaseProvider:
 
     @contextmanager
     def transport_errors(self) -> Iterator[None]:
-        """Translate what ``requests`` raises under an SDK; the SDKs leave it raw.
+        """Translate what ``requests`` raises under an SDK, and an answer we cannot read.
 
         A failure after the request was sent (a timeout, a dropped connection, the
-        wall-clock limit) is ambiguous: the provider may have taken the SMS.
+        wall-clock limit) is ambiguous: the provider may have taken the SMS. A
+        ``TypeError``, ``ValueError`` or ``KeyError`` is the provider's unreadable
+        answer only when an answer came (a 2xx whose body is not the documented JSON:
+        json and pydantic errors are ValueErrors, Vonage's SDK raises TypeError);
+        before that it is a bug of ours or an SDK incompatibility, and goes up as is.
         """
-        call = deadline.current()
-        try:
-            yield
-        except (requests.RequestException, DeadlineExceeded) as err:
-            # Timeouts, refused or dropped connections, an answer cut short.
-            cut = call is not None and call.cut
-            sent = call is not None and call.sent
-            timed_out = cut or isinstance(err, requests.Timeout)
-            raise ProviderError(
-                self.alias,
-                Category.UNAVAILABLE,
-                "timed out" if timed_out else "connection failed",
-                ambiguous=sent or isinstance(err, requests.ReadTimeout),
-            ) from err
-        except (TypeError, ValueError, KeyError) as err:
-            # A 2xx answer that is not the documented JSON (pydantic and json
-            # errors are ValueErrors; Vonage's SDK raises TypeError on a non-JSON body).
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+        with deadline.tracking() as call:
+            try:
+                yield
+            except (requests.RequestException, DeadlineExceeded) as err:
+                # Timeouts, refused or dropped connections, an answer cut short.
+                timed_out = call.cut or isinstance(err, requests.Timeout)
+                raise ProviderError(
+                    self.alias,
+                    Category.UNAVAILABLE,
+                    "timed out" if timed_out else "connection failed",
+                    ambiguous=call.sent or isinstance(err, requests.ReadTimeout),
+                ) from err
+            except (TypeError, ValueError, KeyError) as err:
+                if not call.answered:
+                    raise
+                raise self.unreadable_answer(err) from err
+
+    def unreadable_answer(self, err: Exception) -> ProviderError:
+        """The provider answered something we cannot read: its fault, it fails over."""
+        logger.warning(
+            "provider %s sent an unreadable answer: %s",
+            self.alias,
+            describe_exception(err),
+            extra={"provider": self.alias},
+        )
+        return ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer")

@@ -211,7 +211,7 @@ class TwilioProvider(BaseProvider):
                 str(err.code or err.status),
             ) from err
         except TwilioException as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+            raise self.unreadable_answer(err) from err
         finally:
             self.http.attempt.timeout = None
         return SendResult(provider_message_id=message.sid or "", status=message.status or "")

@@ -4,7 +4,9 @@ Each attempt gets ``min(SMS_ATTEMPT_TIMEOUT, time left)`` of wall-clock time,
 enforced by ``providers.deadline`` however slowly the provider answers; none
 starts with less than ``MIN_ATTEMPT_SECONDS`` left. An attempt that failed after
 its request was sent is recorded as ``ambiguous``. A recipient-side refusal stops there
-(the next provider would refuse too); anything else moves on to the next hop.
+(the next provider would refuse too); anything else moves on to the next hop,
+including a bug in a provider adapter (category ``internal``: logged at ERROR with its
+traceback and counted, never taken for the provider's fault).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..core.errors import Category, ProviderError, RecipientRejected, SendFailed
 from ..core.routing import Hop
 from ..models import Message
 from ..ops import metrics
-from ..ops.log_format import describe_exception
+from ..ops.log_format import describe_exception, traceback_text
 from ..providers import OutgoingSMS, SendResult, deadline, get_provider
 from .state import AttemptRecord, Delivery, Draft
 
@@ -86,19 +88,17 @@ def _attempt(
     t0 = time.monotonic()
     result: SendResult | None = None
     error: ProviderError | None = None
+    call: deadline.Call | None = None
     try:
         provider = get_provider(hop.provider)
-        with deadline.wall_clock(timeout):
+        with deadline.wall_clock(timeout) as call:
             result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
     except ProviderError as err:
         error = err
     except ImproperlyConfigured:
         error = ProviderError(hop.provider, Category.PROVIDER_CONFIG, "alias not configured")
-    except Exception as err:  # a provider bug must not stop failover
-        logger.error(
-            "provider %s raised an unexpected error: %s", hop.provider, describe_exception(err)
-        )
-        error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)
+    except Exception as err:  # a bug in the adapter: logged and counted, and failover goes on
+        error = _internal_error(hop.provider, err, sent=call is not None and call.sent)
     seconds = time.monotonic() - t0
     outcome = "sent" if result is not None else "ambiguous" if error.ambiguous else "failed"
     metrics.PROVIDER_LATENCY.labels(hop.provider, outcome).observe(seconds)
@@ -114,3 +114,19 @@ def _attempt(
         error=(error.message if error else "")[:300],
     )
     return attempt, result, error
+
+
+def _internal_error(alias: str, err: Exception, sent: bool) -> ProviderError:
+    """A programming error inside a provider adapter (a wrong call to its SDK, an SDK
+    that changed): ours to fix, not the provider's fault."""
+    name = type(err).__name__
+    metrics.PROVIDER_INTERNAL_ERRORS.labels(alias, name).inc()
+    logger.error(
+        "provider %s raised an unexpected error: %s\n%s",
+        alias,
+        describe_exception(err),
+        traceback_text(err),
+        extra={"provider": alias},
+    )
+    # Sent already: the provider may have taken it, as after a timeout.
+    return ProviderError(alias, Category.INTERNAL, f"internal error: {name}", ambiguous=sent)
