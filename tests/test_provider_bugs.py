@@ -3,7 +3,8 @@
 An answer that came but is not the documented JSON fails over with a WARNING. A
 programming error inside an adapter (the SDK called the wrong way) also fails
 over, but is logged at ERROR with its traceback and counted, as category
-``internal``. All through Logto's real HTTP call,
+``internal``. An unexpected error once the message is recorded leaves it
+``unknown``: the provider may have taken it. All through Logto's real HTTP call,
 the real SDKs and the fake providers.
 """
 
@@ -13,6 +14,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from sms_gateway.models import Message, Route
+from sms_gateway.providers.locmem import LocmemProvider
 from sms_gateway.providers.twilio import TwilioProvider
 from sms_gateway.providers.vonage import VonageProvider
 
@@ -118,4 +120,39 @@ def test_a_bug_in_an_adapter_is_logged_with_its_traceback_counted_and_fails_over
     assert "in send\n" in text and "test_provider_bugs.py" in text  # the frames, to the bug
     assert f"{exception} (message withheld)" in text
     assert not [r for r in caplog.records if "unreadable answer" in r.getMessage()]
+    assert CODE not in caplog.text
+
+
+# --- an unexpected error after the record: the outcome is unknown -------------------
+class WrongResultProvider(LocmemProvider):
+    """Takes the SMS, then answers a dict instead of a SendResult: the send path
+    breaks after the provider had it."""
+
+    def send(self, sms, timeout):
+        result = super().send(sms, timeout)
+        return {"sid": result.provider_message_id}
+
+
+def test_an_unexpected_error_after_the_record_leaves_it_unknown(api, settings, outbox, caplog):
+    settings.SMS_PROVIDERS = {
+        **settings.SMS_PROVIDERS,
+        "wrong": {"BACKEND": "tests.test_provider_bugs.WrongResultProvider"},
+    }
+    route("wrong", "locmem")
+    caplog.set_level(logging.INFO)
+
+    response, message = send(api)
+
+    assert len(outbox) == 1  # the provider had it: failing over would send it twice
+    assert response.status_code == 502
+    assert response.json()["id"] == str(message.pk)
+    assert message.status == Message.Status.UNKNOWN
+    assert message.error == "internal error: AttributeError (see the log)"
+    [error] = [
+        r for r in caplog.records if r.levelno == logging.ERROR and r.name != "django.request"
+    ]
+    text = error.getMessage()
+    assert text.startswith("unexpected error while sending, outcome unknown: AttributeError at ")
+    assert "Traceback (most recent call last):" in text and "deliver.py" in text
+    assert error.message_id == str(message.pk)
     assert CODE not in caplog.text
