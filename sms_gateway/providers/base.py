@@ -35,6 +35,7 @@ class OutgoingSMS:
     sender: str  # from the route; '' = the provider's default
     reference: str  # our message id, for the provider's client reference
     unicode: bool  # the text is not GSM-7
+    receipt_url: str = ""  # where this SMS's delivery receipts go ('' = the account's setting)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class BaseProvider:
     options: ClassVar[dict[str, Any]] = {}
     #: options that must be given (non-empty).
     required: ClassVar[tuple[str, ...]] = ()
+    #: the webhook that takes this provider's delivery receipts (``/webhooks/<receipts>/<alias>``,
+    #: see delivery/callbacks.py); '' = none. The caller puts the URL in ``OutgoingSMS``.
+    receipts: ClassVar[str] = ""
+    #: its receipts do not carry our reference, so the receipt URL does (``?ref=``)
+    reference_in_receipt_url: ClassVar[bool] = False
 
     def __init__(self, alias: str, **options: Any) -> None:
         self.alias = alias

@@ -7,6 +7,9 @@ its request was sent is recorded as ``ambiguous``. A recipient-side refusal stop
 (the next provider would refuse too); anything else moves on to the next hop,
 including a bug in a provider adapter (category ``internal``: logged at ERROR with its
 traceback and counted, never taken for the provider's fault).
+
+Each provider gets its receipt URL from here (``OutgoingSMS.receipt_url``): the
+providers layer does not know the gateway's URLs.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError, RecipientRejected, SendFailed
 from ..core.routing import Hop
+from ..delivery.callbacks import callback_url
 from ..models import Message
 from ..ops import metrics
 from ..ops.log_format import describe_exception, traceback_text
-from ..providers import OutgoingSMS, SendResult, deadline, get_provider
+from ..providers import BaseProvider, OutgoingSMS, SendResult, deadline, get_provider
 from .state import AttemptRecord, Delivery, Draft
 
 logger = logging.getLogger("sms_gateway.sms")
@@ -81,6 +85,16 @@ def deliver(draft: Draft, deadline: float) -> Delivery:
     )
 
 
+def receipt_url(provider: BaseProvider, alias: str, reference: str) -> str:
+    """Where ``provider`` posts the receipts of the SMS ``reference``; '' when it has no
+    webhook here or ``SMS_PUBLIC_BASE_URL`` is not set."""
+    if not provider.receipts:
+        return ""
+    return callback_url(
+        provider.receipts, alias, reference if provider.reference_in_receipt_url else ""
+    )
+
+
 def _attempt(
     hop: Hop, sms: OutgoingSMS, timeout: float
 ) -> tuple[AttemptRecord, SendResult | None, ProviderError | None]:
@@ -91,8 +105,13 @@ def _attempt(
     call: deadline.Call | None = None
     try:
         provider = get_provider(hop.provider)
+        sms = replace(
+            sms,
+            sender=hop.sender or sms.sender,
+            receipt_url=receipt_url(provider, hop.provider, sms.reference),
+        )
         with deadline.wall_clock(timeout) as call:
-            result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
+            result = provider.send(sms, timeout)
     except ProviderError as err:
         error = err
     except ImproperlyConfigured:
