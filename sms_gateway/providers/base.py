@@ -91,19 +91,26 @@ class BaseProvider:
         with deadline.tracking() as call:
             try:
                 yield
-            except (requests.RequestException, DeadlineExceeded) as err:
-                # Timeouts, refused or dropped connections, an answer cut short.
-                timed_out = call.cut or isinstance(err, requests.Timeout)
-                raise ProviderError(
-                    self.alias,
-                    Category.UNAVAILABLE,
-                    "timed out" if timed_out else "connection failed",
-                    ambiguous=call.sent or isinstance(err, requests.ReadTimeout),
-                ) from err
             except (TypeError, ValueError, KeyError) as err:
+                # Checked first: some of requests' errors are ValueErrors too (a JSON
+                # body it cannot decode: unreadable; an invalid URL: ours).
+                if call.cut:
+                    raise self._transport_error(err, call) from err
                 if not call.answered:
                     raise
                 raise self.unreadable_answer(err) from err
+            except (requests.RequestException, DeadlineExceeded) as err:
+                # Timeouts, refused or dropped connections, an answer cut short.
+                raise self._transport_error(err, call) from err
+
+    def _transport_error(self, err: Exception, call: deadline.Call) -> ProviderError:
+        timed_out = call.cut or isinstance(err, requests.Timeout)
+        return ProviderError(
+            self.alias,
+            Category.UNAVAILABLE,
+            "timed out" if timed_out else "connection failed",
+            ambiguous=call.sent or isinstance(err, requests.ReadTimeout),
+        )
 
     def unreadable_answer(self, err: Exception) -> ProviderError:
         """The provider answered something we cannot read: its fault, it fails over."""
