@@ -13,7 +13,7 @@ from sms_gateway.providers.base import OutgoingSMS
 from sms_gateway.providers.locmem import LocmemProvider
 from sms_gateway.providers.twilio import TwilioProvider
 from sms_gateway.providers.vonage import VonageProvider
-from sms_gateway.sending.deliver import receipt_url
+from sms_gateway.sending.deliver import receipt_url, receipt_url_problems
 
 from .conftest import twilio_config, vonage_config
 
@@ -92,3 +92,26 @@ def test_the_caller_builds_each_providers_receipt_url(settings, twilio_fake, von
     assert receipt_url(twilio, "twilio-eu", ref) == ""  # the account's own setting
     twilio.close()
     vonage.close()
+
+
+def test_an_alias_whose_built_receipt_url_it_would_refuse_is_found_at_startup(settings, tls):
+    settings.SMS_PUBLIC_BASE_URL = "https://" + "sms." * 20 + "example.com"
+    vonage = {"API_KEY": "k", "API_SECRET": "s", "FROM": "Acme", "CA_BUNDLE": tls[1]}
+    settings.SMS_PROVIDERS = {
+        **settings.SMS_PROVIDERS,
+        "vonage-eu": {"BACKEND": "sms_gateway.providers.vonage.VonageProvider", "OPTIONS": vonage},
+        "vonage-own": {
+            "BACKEND": "sms_gateway.providers.vonage.VonageProvider",
+            "OPTIONS": {**vonage, "CALLBACK": "https://sms.example.com/webhooks/vonage/own"},
+        },
+        "twilio": {
+            "BACKEND": "sms_gateway.providers.twilio.TwilioProvider",
+            "OPTIONS": {"ACCOUNT_SID": "AC" + "0" * 32, "AUTH_TOKEN": "t", "FROM": "+15005550006"},
+        },
+    }
+    [problem] = receipt_url_problems()
+    assert problem.startswith("SMS_PROVIDERS['vonage-eu'] under SMS_PUBLIC_BASE_URL: ")
+    assert "receipt URL of 125 characters; Vonage takes at most 100" in problem
+
+    settings.SMS_PUBLIC_BASE_URL = "https://sms.example.com"
+    assert receipt_url_problems() == []

@@ -74,6 +74,11 @@ class BaseProvider:
         """Send one SMS within ``timeout`` seconds; at most one request to the provider."""
         raise NotImplementedError
 
+    def receipt_url_problem(self, url: str) -> str:
+        """'' when this alias can send SMS whose receipt URL is ``url`` (a startup check:
+        the caller builds the URL, see sending/deliver.py)."""
+        return ""
+
     def close(self) -> None:
         """Release pooled connections (tests, shutdown)."""
 

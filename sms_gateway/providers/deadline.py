@@ -53,6 +53,8 @@ class Call:
 
     def hold(self, connection: HTTPConnection, sock: socket.socket) -> None:
         """Keep a handle on the socket ``connection`` uses, until the call ends."""
+        if sock.fileno() < 0:  # closed already: the next read or write fails on its own
+            return
         handle = socket.fromfd(sock.fileno(), sock.family, sock.type)
         with self._lock:
             previous, self.sock, self.connection = self.sock, handle, connection

@@ -150,6 +150,14 @@ class VonageProvider(BaseProvider):
         if problems:
             raise ImproperlyConfigured(f"{where}: " + " ".join(problems))
 
+    def receipt_url_problem(self, url: str) -> str:
+        if self.config["CALLBACK"] or len(url) <= CALLBACK_MAX_LENGTH:
+            return ""  # CALLBACK, when set, is used instead and checked at startup
+        return (
+            f"receipt URL of {len(url)} characters; Vonage takes at most "
+            f"{CALLBACK_MAX_LENGTH}: shorten SMS_PUBLIC_BASE_URL or set CALLBACK"
+        )
+
     def _sms(self) -> tuple[Sms, HttpClient]:
         sms = getattr(self._local, "sms", None)
         if sms is None:
@@ -188,14 +196,10 @@ class VonageProvider(BaseProvider):
             )
         if sender.startswith("+") and sender[1:].isdigit():
             sender = sender[1:]  # numbers go without '+' at Vonage, as `to` does
+        problem = self.receipt_url_problem(sms.receipt_url)
+        if problem:  # rather than the SDK's validation error
+            raise ProviderError(self.alias, Category.PROVIDER_CONFIG, problem)
         callback = self.config["CALLBACK"] or sms.receipt_url
-        if len(callback) > CALLBACK_MAX_LENGTH:  # rather than the SDK's validation error
-            raise ProviderError(
-                self.alias,
-                Category.PROVIDER_CONFIG,
-                f"receipt URL of {len(callback)} characters; Vonage takes at most "
-                f"{CALLBACK_MAX_LENGTH}: shorten SMS_PUBLIC_BASE_URL or set CALLBACK",
-            )
         client, http = self._sms()
         message = SmsMessage(
             to=sms.to.lstrip("+"),

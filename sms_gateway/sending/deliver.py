@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -28,7 +29,14 @@ from ..delivery.callbacks import callback_url
 from ..models import Message
 from ..ops import metrics
 from ..ops.log_format import describe_exception, traceback_text
-from ..providers import BaseProvider, OutgoingSMS, SendResult, deadline, get_provider
+from ..providers import (
+    BaseProvider,
+    OutgoingSMS,
+    SendResult,
+    build_provider,
+    deadline,
+    get_provider,
+)
 from .state import AttemptRecord, Delivery, Draft
 
 logger = logging.getLogger("sms_gateway.sms")
@@ -93,6 +101,25 @@ def receipt_url(provider: BaseProvider, alias: str, reference: str) -> str:
     return callback_url(
         provider.receipts, alias, reference if provider.reference_in_receipt_url else ""
     )
+
+
+def receipt_url_problems() -> list[str]:
+    """One line per provider alias that would refuse every SMS with the receipt URL built
+    here (Vonage takes at most 100 characters), for a startup check (ops/checks.py)."""
+    problems = []
+    for alias in settings.SMS_PROVIDERS:
+        try:
+            provider = build_provider(alias)
+        except ImproperlyConfigured:
+            continue  # check E002 names it
+        try:
+            url = receipt_url(provider, alias, str(uuid.UUID(int=0)))
+            problem = provider.receipt_url_problem(url)
+        finally:
+            provider.close()
+        if problem:
+            problems.append(f"SMS_PROVIDERS[{alias!r}] under SMS_PUBLIC_BASE_URL: {problem}.")
+    return problems
 
 
 def _attempt(
