@@ -81,6 +81,8 @@ class Call:
 
 
 def _shutdown(sock: socket.socket) -> None:
+    # Our handle is a plain socket, also under TLS: SSLSocket.shutdown would drop its
+    # SSL object under the feet of the thread reading from it.
     with contextlib.suppress(OSError):  # already closed by the peer
         sock.shutdown(socket.SHUT_RDWR)
 
