@@ -124,20 +124,8 @@ class FakeServer:
         if name == "slow":
             time.sleep(args[0])
             name, args = "ok", []
-        if name == "trickle":  # headers at once, then the body one byte every args[0] s
-            data = json.dumps(self.success(request)).encode()
-            handler.send_response(self.ok_status)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            handler.wfile.flush()
-            try:
-                for byte in data:
-                    time.sleep(args[0])
-                    handler.wfile.write(bytes([byte]))
-                    handler.wfile.flush()
-            except OSError:  # the client gave up: what the test wants
-                handler.close_connection = True
+        if name == "trickle":  # ("trickle", seconds[, framing]): see trickle()
+            self.trickle(handler, request, *args)
             return
         if name == "non_json":
             self.reply(handler, self.ok_status, b"<html>gateway error</html>", "text/html")
@@ -160,6 +148,46 @@ class FakeServer:
 
     ok_status = 200
 
+    #: How ``trickle`` frames its answer: what a slow provider or a proxy in front of it does.
+    FRAMINGS = ("length", "close", "chunked", "headers")
+
+    def trickle(
+        self, handler: BaseHTTPRequestHandler, request: Received, seconds: float, framing="length"
+    ) -> None:
+        """A success answer sent one byte every ``seconds``: each read is quick, the answer
+        takes minutes. ``length``: the headers at once, keep-alive, then the body.
+        ``close``: the same with ``Connection: close`` (http.client then lets go of the
+        socket). ``chunked``: ``Transfer-Encoding: chunked``, a one-byte chunk at a time.
+        ``headers``: the status line and the headers themselves trickle."""
+        assert framing in self.FRAMINGS, framing
+        data = json.dumps(self.success(request)).encode()
+        head = [f"HTTP/1.1 {self.ok_status} OK", "Content-Type: application/json"]
+        if framing == "chunked":
+            head.append("Transfer-Encoding: chunked")
+            body = b"".join(b"1\r\n" + bytes([byte]) + b"\r\n" for byte in data) + b"0\r\n\r\n"
+        else:
+            head.append(f"Content-Length: {len(data)}")
+            body = data
+        if framing == "close":
+            head.append("Connection: close")
+        head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode()
+        handler.close_connection = True  # whatever happens, this connection serves no other
+        try:
+            if framing == "headers":
+                body = head_bytes + body
+            else:
+                handler.wfile.write(head_bytes)
+                handler.wfile.flush()
+            step = 6 if framing == "chunked" else 1  # b"1\r\nX\r\n": one chunk at a time
+            position = 0
+            while position < len(body):
+                time.sleep(seconds)
+                handler.wfile.write(body[position : position + step])
+                handler.wfile.flush()
+                position += step
+        except OSError:  # the client gave up: what the test wants
+            pass
+
     def validate(self, request: Received) -> tuple[int, object, str] | None:
         return None
 
@@ -178,9 +206,11 @@ class FakeTwilio(FakeServer):
 
     ok_status = 201
 
-    def __init__(self, account_sid: str, auth_token: str) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
-        super().__init__()
+        super().__init__(ssl_context)  # TLS as at api.twilio.com when a context is given
 
     def http_error(self, status: int) -> object:
         return {"code": 20500 if status >= 500 else 20429, "message": "error", "status": status}

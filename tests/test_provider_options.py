@@ -4,7 +4,7 @@ provider wants; each provider status is the recipient's or ours, as documented."
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sms_gateway.core.errors import Category
+from sms_gateway.core.errors import Category, ProviderError
 from sms_gateway.ops import checks
 from sms_gateway.providers.base import OutgoingSMS
 from sms_gateway.providers.twilio import TwilioProvider, error_category
@@ -41,10 +41,25 @@ def test_vonage_options_are_refused_at_startup(options, error):
     assert error in str(err.value)
 
 
-def test_vonage_receipt_url_under_a_long_public_base_url_is_refused(settings):
-    settings.SMS_PUBLIC_BASE_URL = "https://" + "sms." * 20 + "example.com"
-    with pytest.raises(ImproperlyConfigured, match="The receipt URL under SMS_PUBLIC_BASE_URL"):
-        vonage()
+def test_vonage_receipt_url_longer_than_vonage_takes_is_a_config_error(vonage_fake, tls):
+    """The receipt URL comes from the caller (sending/deliver.py) with each SMS: one
+    too long for Vonage is refused before the SDK, and nothing is sent."""
+    provider = vonage(FROM="Acme", REST_HOST=vonage_fake.netloc, CA_BUNDLE=tls[1])
+    sms = OutgoingSMS(
+        to=VALID_MOBILE,
+        text="Your code is 123456",
+        masked_text="Your code is ******",
+        sender="",
+        reference="ref",
+        unicode=False,
+        receipt_url="https://" + "sms." * 20 + "example.com/webhooks/vonage/vonage",
+    )
+    with pytest.raises(ProviderError) as err:
+        provider.send(sms, timeout=5)
+    provider.close()
+    assert err.value.category == Category.PROVIDER_CONFIG
+    assert "receipt URL of 122 characters; Vonage takes at most 100" in err.value.message
+    assert vonage_fake.received == []
 
 
 def test_vonage_options_that_work_are_accepted():

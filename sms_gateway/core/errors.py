@@ -15,6 +15,7 @@ class Category(StrEnum):
     PROVIDER_CONFIG = "provider_config"  # credentials, sender, account or region settings
     RECIPIENT = "recipient"  # invalid, barred or unreachable number: every provider refuses
     REJECTED = "rejected"  # the provider refused this message for another reason
+    INTERNAL = "internal"  # a bug in our adapter or an SDK incompatibility, not the provider
 
 
 # A recipient-side refusal would be repeated by the next provider: stop there.

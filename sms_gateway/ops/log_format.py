@@ -51,3 +51,21 @@ def describe_exception(err: BaseException) -> str:
     frames = traceback.extract_tb(err.__traceback__)
     where = f" at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
     return f"{type(err).__name__}{where}"
+
+
+def traceback_text(err: BaseException) -> str:
+    """The traceback of ``err`` and of the exceptions it came from, each named by its
+    type only: frames and source lines, never a message (for the same reason)."""
+    import traceback
+
+    chain: list[BaseException] = []
+    while err is not None and err not in chain:
+        chain.append(err)
+        err = err.__cause__ or (None if err.__suppress_context__ else err.__context__)
+    parts = [
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_list(traceback.extract_tb(link.__traceback__)))
+        + f"{type(link).__module__}.{type(link).__qualname__} (message withheld)"
+        for link in reversed(chain)
+    ]
+    return "\n\nwhich led to:\n\n".join(parts)

@@ -41,6 +41,12 @@ PROVIDER_LATENCY = Histogram(
     ["provider", "outcome"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13),
 )
+PROVIDER_INTERNAL_ERRORS = Counter(
+    "sms_gateway_provider_internal_errors_total",
+    "Programming errors inside a provider adapter (a bug of ours or an SDK incompatibility), "
+    "by provider alias and exception type.",
+    ["provider", "exception"],
+)
 FAILOVERS = Counter(
     "sms_gateway_failovers_total",
     "Moves from a failed provider to the next one on the route.",

@@ -4,11 +4,13 @@ A provider is chosen by dotted path in ``SMS_PROVIDERS`` (like Django's email
 backends). It gets its alias and its ``OPTIONS`` as keyword arguments, turns an
 ``OutgoingSMS`` into one request to its API and either returns a ``SendResult``
 or raises ``ProviderError``. Retrying and failover are the gateway's decisions,
-never the provider's.
+never the provider's. Anything else a provider raises is a bug of ours (or an SDK
+that changed under us): the caller logs and counts it (``sending/deliver.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,8 +20,11 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError
+from ..ops.log_format import describe_exception
 from . import deadline
 from .deadline import DeadlineExceeded
+
+logger = logging.getLogger("sms_gateway.providers")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class OutgoingSMS:
     sender: str  # from the route; '' = the provider's default
     reference: str  # our message id, for the provider's client reference
     unicode: bool  # the text is not GSM-7
+    receipt_url: str = ""  # where this SMS's delivery receipts go ('' = the account's setting)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,11 @@ class BaseProvider:
     options: ClassVar[dict[str, Any]] = {}
     #: options that must be given (non-empty).
     required: ClassVar[tuple[str, ...]] = ()
+    #: the webhook that takes this provider's delivery receipts (``/webhooks/<receipts>/<alias>``,
+    #: see delivery/callbacks.py); '' = none. The caller puts the URL in ``OutgoingSMS``.
+    receipts: ClassVar[str] = ""
+    #: its receipts do not carry our reference, so the receipt URL does (``?ref=``)
+    reference_in_receipt_url: ClassVar[bool] = False
 
     def __init__(self, alias: str, **options: Any) -> None:
         self.alias = alias
@@ -63,31 +74,55 @@ class BaseProvider:
         """Send one SMS within ``timeout`` seconds; at most one request to the provider."""
         raise NotImplementedError
 
+    def receipt_url_problem(self, url: str) -> str:
+        """'' when this alias can send SMS whose receipt URL is ``url`` (a startup check:
+        the caller builds the URL, see sending/deliver.py)."""
+        return ""
+
     def close(self) -> None:
         """Release pooled connections (tests, shutdown)."""
 
     @contextmanager
     def transport_errors(self) -> Iterator[None]:
-        """Translate what ``requests`` raises under an SDK; the SDKs leave it raw.
+        """Translate what ``requests`` raises under an SDK, and an answer we cannot read.
 
         A failure after the request was sent (a timeout, a dropped connection, the
-        wall-clock limit) is ambiguous: the provider may have taken the SMS.
+        wall-clock limit) is ambiguous: the provider may have taken the SMS. A
+        ``TypeError``, ``ValueError`` or ``KeyError`` is the provider's unreadable
+        answer only when an answer came (a 2xx whose body is not the documented JSON:
+        json and pydantic errors are ValueErrors, Vonage's SDK raises TypeError);
+        before that it is a bug of ours or an SDK incompatibility, and goes up as is.
         """
-        call = deadline.current()
-        try:
-            yield
-        except (requests.RequestException, DeadlineExceeded) as err:
-            # Timeouts, refused or dropped connections, an answer cut short.
-            cut = call is not None and call.cut
-            sent = call is not None and call.sent
-            timed_out = cut or isinstance(err, requests.Timeout)
-            raise ProviderError(
-                self.alias,
-                Category.UNAVAILABLE,
-                "timed out" if timed_out else "connection failed",
-                ambiguous=sent or isinstance(err, requests.ReadTimeout),
-            ) from err
-        except (TypeError, ValueError, KeyError) as err:
-            # A 2xx answer that is not the documented JSON (pydantic and json
-            # errors are ValueErrors; Vonage's SDK raises TypeError on a non-JSON body).
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+        with deadline.tracking() as call:
+            try:
+                yield
+            except (TypeError, ValueError, KeyError) as err:
+                # Checked first: some of requests' errors are ValueErrors too (a JSON
+                # body it cannot decode: unreadable; an invalid URL: ours).
+                if call.cut:
+                    raise self._transport_error(err, call) from err
+                if not call.answered:
+                    raise
+                raise self.unreadable_answer(err) from err
+            except (requests.RequestException, DeadlineExceeded) as err:
+                # Timeouts, refused or dropped connections, an answer cut short.
+                raise self._transport_error(err, call) from err
+
+    def _transport_error(self, err: Exception, call: deadline.Call) -> ProviderError:
+        timed_out = call.cut or isinstance(err, requests.Timeout)
+        return ProviderError(
+            self.alias,
+            Category.UNAVAILABLE,
+            "timed out" if timed_out else "connection failed",
+            ambiguous=call.sent or isinstance(err, requests.ReadTimeout),
+        )
+
+    def unreadable_answer(self, err: Exception) -> ProviderError:
+        """The provider answered something we cannot read: its fault, it fails over."""
+        logger.warning(
+            "provider %s sent an unreadable answer: %s",
+            self.alias,
+            describe_exception(err),
+            extra={"provider": self.alias},
+        )
+        return ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer")

@@ -2,12 +2,15 @@
 
 ``requests`` applies its timeout to each socket operation, so a server that
 answers one byte a second never trips it. Here every connection opened through
-a ``DeadlineAdapter`` registers itself as its thread's call in flight, and
-``wall_clock(seconds)`` arms one shared watchdog thread: when the time is up it
-shuts the socket down, the SDK's blocked read returns at once with an error,
-and ``BaseProvider.transport_errors`` reports it as timed out. The call also
-records whether the request had been sent: a call cut after that is ambiguous
-(the provider may have taken the SMS).
+a ``DeadlineAdapter`` hands its socket to its thread's call in flight as soon as
+it is connected, and ``wall_clock(seconds)`` arms one shared watchdog thread:
+when the time is up it shuts that socket down, the SDK's blocked read returns at
+once with an error, and ``BaseProvider.transport_errors`` reports it as timed
+out, whatever the answer's framing (``Connection: close``, chunked) or stage
+(TLS handshake, headers, body). The call also records whether the request had
+been sent, so a call cut after that is ambiguous (the provider may have taken
+the SMS), and whether an answer came, so that an answer we cannot read is told
+from a bug of ours.
 """
 
 from __future__ import annotations
@@ -28,15 +31,60 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 
 class Call:
-    """One provider call in flight on one thread."""
+    """One provider call in flight on one thread.
 
-    __slots__ = ("connection", "sent", "cut", "done")
+    From the moment a connection of the call is open, the call keeps its own handle
+    on the socket (a duplicate of its descriptor): ``http.client`` lets go of the
+    socket once the headers of a ``Connection: close`` answer are in, and an SDK may
+    hold it anywhere, but a shutdown through any descriptor ends the connection for
+    all of them, in the TLS handshake, the headers or the body alike.
+    """
+
+    __slots__ = ("connection", "sock", "sent", "answered", "cut", "done", "_lock")
 
     def __init__(self) -> None:
-        self.connection: HTTPConnection | None = None
+        self.connection: HTTPConnection | None = None  # the connection whose socket is held
+        self.sock: socket.socket | None = None  # our handle on that socket
         self.sent = False  # the whole request was written: the provider may act on it
+        self.answered = False  # the status line and headers of an answer were received
         self.cut = False  # the watchdog ended it
         self.done = False
+        self._lock = threading.Lock()  # handle changes vs. the watchdog's shutdown
+
+    def hold(self, connection: HTTPConnection, sock: socket.socket) -> None:
+        """Keep a handle on the socket ``connection`` uses, until the call ends."""
+        if sock.fileno() < 0:  # closed already: the next read or write fails on its own
+            return
+        handle = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        with self._lock:
+            previous, self.sock, self.connection = self.sock, handle, connection
+            if self.cut or self.done:  # cut while it was connecting: end it now
+                _shutdown(handle)
+        if previous is not None:
+            previous.close()
+
+    def end_now(self) -> None:
+        """The watchdog's cut: shut the held socket down; the blocked read returns at once."""
+        with self._lock:
+            if self.done:
+                return
+            self.cut = True
+            if self.sock is not None:
+                _shutdown(self.sock)
+
+    def finish(self) -> None:
+        with self._lock:
+            self.done = True
+            handle, self.sock, self.connection = self.sock, None, None
+        if handle is not None:
+            handle.close()  # the connection itself stays open if it is pooled
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # Our handle is a plain socket, also under TLS: SSLSocket.shutdown would drop its
+    # SSL object under the feet of the thread reading from it.
+    with contextlib.suppress(OSError):  # already closed by the peer
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 _calls: dict[int, Call] = {}
@@ -75,19 +123,7 @@ class _Watchdog:
                     self._wake.wait(delay)
                     continue
                 heapq.heappop(self._heap)
-            _cut(call)
-
-
-def _cut(call: Call) -> None:
-    if call.done:
-        return
-    call.cut = True
-    sock = getattr(call.connection, "sock", None)
-    if sock is not None:
-        # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would
-        # drop its SSL object under the feet of the thread reading from it.
-        with contextlib.suppress(OSError):  # already closed
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            call.end_now()
 
 
 _watchdog = _Watchdog()
@@ -96,13 +132,25 @@ _watchdog = _Watchdog()
 @contextmanager
 def wall_clock(seconds: float) -> Iterator[Call]:
     """Bound every connection this thread uses inside the block to ``seconds`` in all."""
+    with tracking() as call:
+        _watchdog.arm(seconds, call)
+        yield call
+
+
+@contextmanager
+def tracking() -> Iterator[Call]:
+    """The thread's call in flight: ``wall_clock``'s, or else one without a limit that
+    still tells whether the request was sent and an answer received."""
+    call = current()
+    if call is not None:
+        yield call
+        return
     ident = threading.get_ident()
     call = _calls[ident] = Call()
-    _watchdog.arm(seconds, call)
     try:
         yield call
     finally:
-        call.done = True
+        call.finish()
         _calls.pop(ident, None)
 
 
@@ -110,27 +158,37 @@ class DeadlineExceeded(ConnectionError):
     """Nothing more is sent once a call's time is up (an SDK's own retry included)."""
 
 
-def _register(connection: HTTPConnection) -> Call | None:
+def _active() -> Call | None:
     call = current()
-    if call is not None:
-        if call.cut:
-            raise DeadlineExceeded("the provider call's wall-clock limit is reached")
-        call.connection = connection
+    if call is not None and call.cut:
+        raise DeadlineExceeded("the provider call's wall-clock limit is reached")
     return call
 
 
 class _Tracked:
-    """Mixed into urllib3's connections: register as the thread's call in flight."""
+    """Mixed into urllib3's connections: the thread's call holds their socket."""
 
-    def connect(self) -> None:
-        _register(self)  # type: ignore[arg-type]
-        super().connect()  # type: ignore[misc]
+    def _new_conn(self) -> socket.socket:
+        call = _active()
+        sock = super()._new_conn()  # type: ignore[misc]
+        if call is not None:
+            call.hold(self, sock)  # type: ignore[arg-type]  # before any TLS handshake
+        return sock
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        call = _register(self)  # type: ignore[arg-type]
+        call = _active()
+        if call is not None and call.connection is not self and self.sock is not None:  # type: ignore[attr-defined]
+            call.hold(self, self.sock)  # type: ignore[arg-type,attr-defined]  # a pooled connection
         super().request(*args, **kwargs)  # type: ignore[misc]
         if call is not None:
             call.sent = True
+
+    def getresponse(self) -> Any:
+        response = super().getresponse()  # type: ignore[misc]
+        call = current()
+        if call is not None:
+            call.answered = True
+        return response
 
 
 class _HTTPConnection(_Tracked, HTTPConnection):

@@ -22,7 +22,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from ..core.errors import Category, ProviderError
-from ..delivery.callbacks import callback_url
 from .base import BaseProvider, OutgoingSMS, SendResult
 from .deadline import DeadlineAdapter
 
@@ -141,6 +140,10 @@ class TwilioProvider(BaseProvider):
     }
     required = ("ACCOUNT_SID", "AUTH_TOKEN")
     sender_problem = staticmethod(sender_problem)
+    receipts = "twilio"
+    # Twilio's status callbacks do not echo a client reference: ours rides in the URL
+    # (Twilio signs the whole URL), so a receipt that beats our final UPDATE still finds it.
+    reference_in_receipt_url = True
 
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
@@ -194,9 +197,7 @@ class TwilioProvider(BaseProvider):
 
     def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
         params: dict[str, Any] = {"to": sms.to, "body": sms.text, **self._sender(sms)}
-        callback = self.config["STATUS_CALLBACK"] or callback_url(
-            "twilio", self.alias, sms.reference
-        )
+        callback = self.config["STATUS_CALLBACK"] or sms.receipt_url
         if callback:
             params["status_callback"] = callback
         self.http.attempt.timeout = timeout
@@ -211,7 +212,7 @@ class TwilioProvider(BaseProvider):
                 str(err.code or err.status),
             ) from err
         except TwilioException as err:
-            raise ProviderError(self.alias, Category.UNAVAILABLE, "unreadable answer") from err
+            raise self.unreadable_answer(err) from err
         finally:
             self.http.attempt.timeout = None
         return SendResult(provider_message_id=message.sid or "", status=message.status or "")

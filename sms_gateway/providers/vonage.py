@@ -26,7 +26,6 @@ from vonage_sms import Sms, SmsMessage
 from vonage_utils.errors import VonageError
 
 from ..core.errors import Category, ProviderError
-from ..delivery.callbacks import callback_url
 from .base import BaseProvider, OutgoingSMS, SendResult
 from .deadline import DeadlineAdapter
 
@@ -118,6 +117,7 @@ class VonageProvider(BaseProvider):
     }
     required = ("API_KEY", "API_SECRET")
     sender_problem = staticmethod(sender_problem)
+    receipts = "vonage"  # its receipts carry our reference (client-ref): the URL needs none
 
     def __init__(self, alias: str, **options: Any) -> None:
         super().__init__(alias, **options)
@@ -137,11 +137,9 @@ class VonageProvider(BaseProvider):
         callback = self.config["CALLBACK"]
         if callback and not callback.startswith("https://"):
             problems.append("CALLBACK must be an https:// URL (receipts carry the recipient).")
-        derived = callback or callback_url("vonage", self.alias)
-        if len(derived) > CALLBACK_MAX_LENGTH:
-            source = "CALLBACK" if callback else "The receipt URL under SMS_PUBLIC_BASE_URL"
+        if len(callback) > CALLBACK_MAX_LENGTH:
             problems.append(
-                f"{source} is {len(derived)} characters; Vonage takes at most "
+                f"CALLBACK is {len(callback)} characters; Vonage takes at most "
                 f"{CALLBACK_MAX_LENGTH} (every send would fail)."
             )
         if not _REST_HOST.match(str(self.config["REST_HOST"])):
@@ -151,6 +149,14 @@ class VonageProvider(BaseProvider):
             problems.append("PROXY must be http(s)://host:port.")
         if problems:
             raise ImproperlyConfigured(f"{where}: " + " ".join(problems))
+
+    def receipt_url_problem(self, url: str) -> str:
+        if self.config["CALLBACK"] or len(url) <= CALLBACK_MAX_LENGTH:
+            return ""  # CALLBACK, when set, is used instead and checked at startup
+        return (
+            f"receipt URL of {len(url)} characters; Vonage takes at most "
+            f"{CALLBACK_MAX_LENGTH}: shorten SMS_PUBLIC_BASE_URL or set CALLBACK"
+        )
 
     def _sms(self) -> tuple[Sms, HttpClient]:
         sms = getattr(self._local, "sms", None)
@@ -190,6 +196,10 @@ class VonageProvider(BaseProvider):
             )
         if sender.startswith("+") and sender[1:].isdigit():
             sender = sender[1:]  # numbers go without '+' at Vonage, as `to` does
+        problem = self.receipt_url_problem(sms.receipt_url)
+        if problem:  # rather than the SDK's validation error
+            raise ProviderError(self.alias, Category.PROVIDER_CONFIG, problem)
+        callback = self.config["CALLBACK"] or sms.receipt_url
         client, http = self._sms()
         message = SmsMessage(
             to=sms.to.lstrip("+"),
@@ -197,7 +207,7 @@ class VonageProvider(BaseProvider):
             text=sms.text,
             type="unicode" if sms.unicode else "text",
             client_ref=sms.reference,
-            callback=self.config["CALLBACK"] or callback_url("vonage", self.alias) or None,
+            callback=callback or None,
         )
         http._timeout = timeout  # the option takes whole seconds only; requests takes floats
         http._last_response = None

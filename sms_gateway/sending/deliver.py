@@ -4,13 +4,19 @@ Each attempt gets ``min(SMS_ATTEMPT_TIMEOUT, time left)`` of wall-clock time,
 enforced by ``providers.deadline`` however slowly the provider answers; none
 starts with less than ``MIN_ATTEMPT_SECONDS`` left. An attempt that failed after
 its request was sent is recorded as ``ambiguous``. A recipient-side refusal stops there
-(the next provider would refuse too); anything else moves on to the next hop.
+(the next provider would refuse too); anything else moves on to the next hop,
+including a bug in a provider adapter (category ``internal``: logged at ERROR with its
+traceback and counted, never taken for the provider's fault).
+
+Each provider gets its receipt URL from here (``OutgoingSMS.receipt_url``): the
+providers layer does not know the gateway's URLs.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -19,10 +25,18 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError, RecipientRejected, SendFailed
 from ..core.routing import Hop
+from ..delivery.callbacks import callback_url
 from ..models import Message
 from ..ops import metrics
-from ..ops.log_format import describe_exception
-from ..providers import OutgoingSMS, SendResult, deadline, get_provider
+from ..ops.log_format import describe_exception, traceback_text
+from ..providers import (
+    BaseProvider,
+    OutgoingSMS,
+    SendResult,
+    build_provider,
+    deadline,
+    get_provider,
+)
 from .state import AttemptRecord, Delivery, Draft
 
 logger = logging.getLogger("sms_gateway.sms")
@@ -79,6 +93,35 @@ def deliver(draft: Draft, deadline: float) -> Delivery:
     )
 
 
+def receipt_url(provider: BaseProvider, alias: str, reference: str) -> str:
+    """Where ``provider`` posts the receipts of the SMS ``reference``; '' when it has no
+    webhook here or ``SMS_PUBLIC_BASE_URL`` is not set."""
+    if not provider.receipts:
+        return ""
+    return callback_url(
+        provider.receipts, alias, reference if provider.reference_in_receipt_url else ""
+    )
+
+
+def receipt_url_problems() -> list[str]:
+    """One line per provider alias that would refuse every SMS with the receipt URL built
+    here (Vonage takes at most 100 characters), for a startup check (ops/checks.py)."""
+    problems = []
+    for alias in settings.SMS_PROVIDERS:
+        try:
+            provider = build_provider(alias)
+        except ImproperlyConfigured:
+            continue  # check E002 names it
+        try:
+            url = receipt_url(provider, alias, str(uuid.UUID(int=0)))
+            problem = provider.receipt_url_problem(url)
+        finally:
+            provider.close()
+        if problem:
+            problems.append(f"SMS_PROVIDERS[{alias!r}] under SMS_PUBLIC_BASE_URL: {problem}.")
+    return problems
+
+
 def _attempt(
     hop: Hop, sms: OutgoingSMS, timeout: float
 ) -> tuple[AttemptRecord, SendResult | None, ProviderError | None]:
@@ -86,19 +129,22 @@ def _attempt(
     t0 = time.monotonic()
     result: SendResult | None = None
     error: ProviderError | None = None
+    call: deadline.Call | None = None
     try:
         provider = get_provider(hop.provider)
-        with deadline.wall_clock(timeout):
-            result = provider.send(replace(sms, sender=hop.sender) if hop.sender else sms, timeout)
+        sms = replace(
+            sms,
+            sender=hop.sender or sms.sender,
+            receipt_url=receipt_url(provider, hop.provider, sms.reference),
+        )
+        with deadline.wall_clock(timeout) as call:
+            result = provider.send(sms, timeout)
     except ProviderError as err:
         error = err
     except ImproperlyConfigured:
         error = ProviderError(hop.provider, Category.PROVIDER_CONFIG, "alias not configured")
-    except Exception as err:  # a provider bug must not stop failover
-        logger.error(
-            "provider %s raised an unexpected error: %s", hop.provider, describe_exception(err)
-        )
-        error = ProviderError(hop.provider, Category.UNAVAILABLE, type(err).__name__)
+    except Exception as err:  # a bug in the adapter: logged and counted, and failover goes on
+        error = _internal_error(hop.provider, err, sent=call is not None and call.sent)
     seconds = time.monotonic() - t0
     outcome = "sent" if result is not None else "ambiguous" if error.ambiguous else "failed"
     metrics.PROVIDER_LATENCY.labels(hop.provider, outcome).observe(seconds)
@@ -114,3 +160,19 @@ def _attempt(
         error=(error.message if error else "")[:300],
     )
     return attempt, result, error
+
+
+def _internal_error(alias: str, err: Exception, sent: bool) -> ProviderError:
+    """A programming error inside a provider adapter (a wrong call to its SDK, an SDK
+    that changed): ours to fix, not the provider's fault."""
+    name = type(err).__name__
+    metrics.PROVIDER_INTERNAL_ERRORS.labels(alias, name).inc()
+    logger.error(
+        "provider %s raised an unexpected error: %s\n%s",
+        alias,
+        describe_exception(err),
+        traceback_text(err),
+        extra={"provider": alias},
+    )
+    # Sent already: the provider may have taken it, as after a timeout.
+    return ProviderError(alias, Category.INTERNAL, f"internal error: {name}", ambiguous=sent)

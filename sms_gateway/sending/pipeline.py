@@ -8,10 +8,13 @@
 5. finalize 1 SQL   the final status with the attempts; log line; metrics
 
 A refused message skips 3 and 4 and is recorded once, by finalize, with its reason.
+An unexpected error once the message is recorded (a bug) leaves it ``unknown``, not
+``failed``: a provider may have taken the SMS before it struck.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import replace
@@ -21,16 +24,19 @@ from django.db import InterfaceError, OperationalError
 
 from ..catalog import snapshot
 from ..core.composition import TextOptions
-from ..core.errors import RecordUnavailable
+from ..core.errors import RecordUnavailable, SendFailed
 from ..core.routing import RouteRule
 from ..models import Message
+from ..ops.log_format import describe_exception, traceback_text
 from .deliver import deliver
 from .durability import retrying
 from .finalize import finalize, refused
 from .guard import check
 from .prepare import prepare
 from .record import record, release_connection
-from .state import Delivery, Outcome, SmsRequest
+from .state import Delivery, Draft, Outcome, SmsRequest
+
+logger = logging.getLogger("sms_gateway.sms")
 
 
 def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
@@ -65,7 +71,26 @@ def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
     release_connection()
     try:
         delivery = deliver(draft, deadline=started + settings.SMS_DEADLINE)
-    except BaseException:  # a bug past every provider's own error handling
-        finalize(draft, Delivery(Message.Status.FAILED, error="internal error"), started, True)
+    except Exception as err:  # a bug past every provider's own error handling
+        delivery = _unknown(draft, err)
+    except BaseException as err:  # the worker is stopping: record what we know, then stop
+        finalize(draft, _unknown(draft, err), started, recorded=True)
         raise
     return finalize(draft, delivery, started, recorded=True)
+
+
+def _unknown(draft: Draft, err: BaseException) -> Delivery:
+    """The truthful outcome of an error we did not expect after the record: a provider
+    may have taken the SMS before it struck, so it is not ``failed`` but ``unknown``."""
+    logger.error(
+        "unexpected error while sending, outcome unknown: %s\n%s",
+        describe_exception(err),
+        traceback_text(err),
+        extra={"request_id": draft.request.request_id, "message_id": str(draft.message_id)},
+    )
+    return Delivery(
+        Message.Status.UNKNOWN,
+        error=f"internal error: {type(err).__name__} (see the log)",
+        # Logto gets the 502 of an SMS no provider took: the user may ask for another code.
+        exception=SendFailed("internal error; the outcome is unknown"),
+    )
