@@ -149,3 +149,21 @@ def test_route_senders_are_checked_by_the_aliases_provider():
     assert TwilioProvider.sender_problem("MG" + "a" * 32) == ""
     assert TwilioProvider.sender_problem("12345") == ""  # a short code
     assert "needs its '+'" in TwilioProvider.sender_problem("15551230000")
+
+
+def test_a_receipt_url_vonage_would_refuse_stops_the_gateway_at_startup(settings):
+    """Refused at send time above, and named at startup (E002) so that no SMS is lost to it."""
+    settings.SMS_PROVIDERS = {
+        "vonage": {
+            "BACKEND": "sms_gateway.providers.vonage.VonageProvider",
+            "OPTIONS": {"API_KEY": "key", "API_SECRET": "secret", "FROM": "Acme"},
+        }
+    }
+    settings.SMS_DEFAULT_PROVIDERS = ["vonage"]
+    settings.SMS_PUBLIC_BASE_URL = "https://" + "sms." * 20 + "example.com"
+    errors = [e for e in checks.check_providers() if e.id == "sms_gateway.E002"]
+    assert len(errors) == 1
+    assert "SMS_PROVIDERS['vonage'] under SMS_PUBLIC_BASE_URL" in errors[0].msg
+    assert "Vonage takes at most 100" in errors[0].msg
+    settings.SMS_PUBLIC_BASE_URL = "https://sms.example.com"
+    assert [e for e in checks.check_providers() if e.id == "sms_gateway.E002"] == []

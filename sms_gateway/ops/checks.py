@@ -38,6 +38,10 @@ def check_providers(app_configs: object = None, **kwargs: object) -> list:
             build_provider(alias).close()
         except ImproperlyConfigured as err:
             errors.append(Error(str(err), id="sms_gateway.E002"))
+    # A receipt URL a provider would refuse for every SMS (Vonage: 100 characters at most).
+    from ..sending.deliver import receipt_url_problems
+
+    errors += [Error(problem, id="sms_gateway.E002") for problem in receipt_url_problems()]
     for alias in settings.SMS_DEFAULT_PROVIDERS:
         if alias not in settings.SMS_PROVIDERS:
             errors.append(Error(_undefined_alias(alias), id="sms_gateway.E003"))
