@@ -4,7 +4,8 @@ import pytest
 import requests
 
 from sms_gateway.catalog import snapshot as catalog
-from sms_gateway.fraud import ratelimits
+from sms_gateway.fraud import pumping, ratelimits
+from sms_gateway.ops import degraded
 from sms_gateway.providers import locmem
 
 TOKEN = "Bearer test-token"
@@ -24,11 +25,32 @@ def gateway_settings(settings):
     return settings
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "guard_off(reason): run with SMS_GUARD empty; the reason says why the shipped guard "
+        "cannot apply to this test",
+    )
+
+
+@pytest.fixture(autouse=True)
+def guard_off(request, settings):
+    """Turns the fraud guard off for a test marked ``guard_off("why")``, and only then."""
+    marker = request.node.get_closest_marker("guard_off")
+    if marker is None:
+        return
+    if not (marker.args and str(marker.args[0]).strip()):
+        raise pytest.UsageError(f"{request.node.nodeid}: guard_off needs a reason")
+    settings.SMS_GUARD = []
+
+
 @pytest.fixture(autouse=True)
 def fresh_state():
     locmem.outbox.clear()
     catalog.invalidate()
     ratelimits.reset()
+    pumping.reset()
+    degraded.reset()
     yield
     locmem.outbox.clear()
     catalog.invalidate()

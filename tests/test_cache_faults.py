@@ -42,7 +42,11 @@ def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_cache, settings, ou
     redis_cache.freeze()
     try:
         started = time.monotonic()
-        outcomes = [send(n) for n in range(1, 21)]
+        outcomes, seconds = [], []
+        for n in range(1, 21):
+            before = time.monotonic()
+            outcomes.append(send(n))
+            seconds.append(time.monotonic() - before)
         elapsed = time.monotonic() - started
 
         probe_started = time.monotonic()
@@ -52,8 +56,11 @@ def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_cache, settings, ou
         redis_cache.unfreeze()
 
     assert [o.status for o in outcomes] == ["sent"] * 20
-    # One socket timeout (two calls of 0.25 s at most), then every call fails at once.
-    assert elapsed < 0.5 + 20 * 0.02, elapsed
+    # One socket timeout (two calls of 0.25 s at most), then every call fails at once
+    # but one probe per open period (1 s): on a loaded machine 20 SMS may span two.
+    slow = [s for s in seconds if s >= 0.2]
+    assert len(slow) <= 1 + int(elapsed / 1.0), (slow, elapsed)
+    assert sum(slow) < 0.5 * (1 + int(elapsed / 1.0)), seconds
     assert ready.status_code == 503
     assert ready.json()["checks"]["cache"] == "unavailable"
     assert probe_seconds < 1.0
