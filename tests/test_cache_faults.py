@@ -63,6 +63,8 @@ def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_cache, settings, ou
     assert sum(slow) < 0.5 * (1 + int(elapsed / 1.0)), seconds
     assert ready.status_code == 503
     assert ready.json()["checks"]["cache"] == "unavailable"
+    # The shipped guard's Redis steps run on their fallbacks meanwhile, and say so.
+    assert ready.json()["checks"]["guard"] == "degraded: rate_limits (redis), pumping_guard (redis)"
     assert probe_seconds < 1.0
 
     time.sleep(1.1)  # the breaker closes and Redis, thawed, answers again

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import requests
 
-from .conftest import TWILIO_SID, TWILIO_TOKEN, logto_body
+from .conftest import TWILIO_SID, TWILIO_TOKEN, distinct_user, logto_body
 from .fakes import FakeTwilio
 from .services import PROD_TOKEN, Gunicorn, manage, production_env
 from .throwaway import PostgresCluster
@@ -69,7 +69,7 @@ def post_all(server: Gunicorn, count: int) -> list:
         try:
             return session.post(
                 f"{server.url}/sms/send",
-                json=logto_body(to=f"3361234{n:04d}"),
+                json=logto_body(**distinct_user(n)),
                 headers=headers,
                 timeout=30,
             )

@@ -25,13 +25,6 @@ from .throwaway import RedisServer, redis_cache_settings
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def shipped_guard(settings):
-    from sms_gateway import settings as shipped
-
-    settings.SMS_GUARD = shipped.SMS_GUARD
-
-
 needs_redis_server = pytest.mark.skipif(
     not shutil.which("redis-server"), reason="needs redis-server"
 )

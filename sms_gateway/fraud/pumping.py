@@ -160,15 +160,3 @@ def _create_block(prefix: str, reason: str, counts: Counts, hours: int) -> bool:
     metrics.GUARD_BLOCKS.inc()
     logger.error("pumping guard blocked +%s for %s h: %s", prefix, hours, reason)
     return True
-
-
-def reset() -> None:
-    """Forget every count, trust and block lock (tests)."""
-    client = shared_client()
-    if client is None:
-        return
-    with contextlib.suppress(RedisError), client.breaker.call():  # gone: nothing to forget
-        redis = client.get_client(write=True)
-        keys = list(redis.scan_iter(match="sms_gateway:pump:*", count=1000))
-        if keys:
-            redis.delete(*keys)
