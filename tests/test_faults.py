@@ -93,7 +93,11 @@ def test_postgres_gone_for_a_second_and_a_half_mid_send(stack):
     postgres, database, fake, server = stack
 
     def outage() -> None:
-        time.sleep(0.7)  # every request is recorded and waiting on the provider
+        # Every request is recorded and waiting on the provider (2 s): wait for that,
+        # not for a fixed time, which a loaded machine may not keep to.
+        deadline = time.monotonic() + 10
+        while len(fake.received) < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
         postgres.stop_server()
         time.sleep(1.5)
         postgres.start_server()
