@@ -23,8 +23,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sms_gateway"
 
 # (importer, imported): why it still points up, and what removes it.
 KNOWN = {
-    ("core", "catalog"): "core/selection.py annotates select() with catalog's Catalog "
-    "(TYPE_CHECKING): it needs only .templates and .locales_for(), a Protocol in core",
     ("providers", "delivery"): "providers build their receipt URL (delivery/callbacks.py): "
     "sending should pass it in (style.md, 'Layers, one direction')",
     ("models", "providers"): "RouteProvider.clean() checks the alias against "
