@@ -149,7 +149,9 @@ def test_a_worker_killed_mid_send_leaves_no_row_accepted(stack):
         return sum(1 for fd in os.listdir(fds) if os.readlink(f"{fds}/{fd}").startswith("socket:"))
 
     def kill() -> None:
-        time.sleep(1.0)  # requests are recorded and waiting on the provider
+        deadline = time.monotonic() + 10  # requests are recorded and waiting on the provider
+        while len(fake.received) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
         os.kill(max(workers, key=sockets), signal.SIGKILL)  # the one holding requests
 
     thread = threading.Thread(target=kill)
