@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import requests
+from redis.exceptions import RedisError
 
 from sms_gateway.catalog import snapshot as catalog
 from sms_gateway.fraud import ratelimits
+from sms_gateway.ops import degraded
+from sms_gateway.ops.redis_cache import shared_client
 from sms_gateway.providers import locmem
 
 TOKEN = "Bearer test-token"
@@ -20,8 +25,41 @@ def gateway_settings(settings):
     settings.SMS_GATEWAY_TOKENS = [TOKEN]
     settings.SMS_ATTEMPT_TIMEOUT = 2.0
     settings.SMS_DEADLINE = 5.0
-    settings.SMS_GUARD = []  # the fraud guard has its own tests (test_fraud_*.py)
+    # SMS_GUARD is left as shipped: every test sends through the fraud guard
+    # unless it is marked guard_off (below) with the reason.
     return settings
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "guard_off(reason): run with SMS_GUARD empty; the reason says why the shipped guard "
+        "cannot apply to this test",
+    )
+
+
+@pytest.fixture(autouse=True)
+def guard_off(request, settings):
+    """Turns the fraud guard off for a test marked ``guard_off("why")``, and only then."""
+    marker = request.node.get_closest_marker("guard_off")
+    if marker is None:
+        return
+    if not (marker.args and str(marker.args[0]).strip()):
+        raise pytest.UsageError(f"{request.node.nodeid}: guard_off needs a reason")
+    settings.SMS_GUARD = []
+
+
+def forget_guard_counts() -> None:
+    """The guard's counters in the test Redis (rate limits, pumping), also those an
+    earlier test process left: every test starts from zero."""
+    client = shared_client()
+    if client is None:
+        return  # per-process counts: ratelimits.reset() forgets them
+    with contextlib.suppress(RedisError):
+        redis = client.get_client(write=True)
+        keys = list(redis.scan_iter(match="sms_gateway:*", count=1000))
+        if keys:
+            redis.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +67,8 @@ def fresh_state():
     locmem.outbox.clear()
     catalog.invalidate()
     ratelimits.reset()
+    forget_guard_counts()
+    degraded.reset()
     yield
     locmem.outbox.clear()
     catalog.invalidate()
@@ -73,6 +113,14 @@ def logto_body(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def distinct_user(n: int) -> dict:
+    """``logto_body(**distinct_user(n))``: the n-th of many users (n < 10,000), with its
+    own number, in its own block of 1,000 numbers, spread over 100 six-digit prefixes,
+    and its own address: many at once are busy traffic to the shipped guard, not an
+    attack."""
+    return {"to": f"3361{n % 100:02d}{n // 100:02d}567", "ip": f"198.51.{n // 250}.{n % 250 + 1}"}
 
 
 # --- fake providers ------------------------------------------------------------

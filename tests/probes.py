@@ -32,3 +32,13 @@ def slow_down_everyone(draft) -> Refused | None:  # noqa: ANN001
 
 def never(draft) -> None:  # noqa: ANN001
     return None
+
+
+broken = {"raising": True}
+
+
+def broken_policy(draft) -> None:  # noqa: ANN001
+    """A step whose backing store is down: it raises until told otherwise."""
+    if broken["raising"]:
+        raise RuntimeError("policy store unreachable")
+    return None

@@ -56,7 +56,6 @@ def production_env(**overrides: str) -> dict[str, str]:
         SMS_GATEWAY_TOKENS=PROD_TOKEN,
         SMS_PROVIDERS='{"console": {"BACKEND": "sms_gateway.providers.console.ConsoleProvider"}}',
         SMS_DEFAULT_PROVIDERS="console",
-        SMS_GUARD="",  # tests of the fraud guard turn it on themselves
         USE_X_FORWARDED_PROTO="1",
         PYTHONUNBUFFERED="1",
     )

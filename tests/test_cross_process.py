@@ -8,7 +8,7 @@ from django.db import connection
 
 from sms_gateway.models import Template
 
-from .conftest import logto_body
+from .conftest import distinct_user, logto_body
 from .services import PROD_TOKEN, Gunicorn, production_env, require_postgres, require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,8 +35,9 @@ def test_admin_edit_reaches_all_workers_through_redis(tmp_path):
         server.wait_ready()
         headers = {"Authorization": PROD_TOKEN, "X-Forwarded-Proto": "https"}
         url = f"{server.url}/sms/send"
-        for _ in range(6):  # warm both workers' template snapshots
-            assert server.session.post(url, json=logto_body(), headers=headers, timeout=30).ok
+        for n in range(6):  # warm both workers' template snapshots; six users
+            body = logto_body(**distinct_user(n))
+            assert server.session.post(url, json=body, headers=headers, timeout=30).ok
         wait_for(server, "Your sign-in code is ******", 6)
 
         template = Template.objects.get(type="SignIn", locale="en")
@@ -45,8 +46,9 @@ def test_admin_edit_reaches_all_workers_through_redis(tmp_path):
         # Workers look at the shared version at most once per SMS_CATALOG_CHECK_INTERVAL.
         time.sleep(settings.SMS_CATALOG_CHECK_INTERVAL + 0.5)
 
-        for _ in range(6):
-            assert server.session.post(url, json=logto_body(), headers=headers, timeout=30).ok
+        for n in range(6, 12):
+            body = logto_body(**distinct_user(n))
+            assert server.session.post(url, json=body, headers=headers, timeout=30).ok
         wait_for(server, "Edited: ******", 6)
     finally:
         server.stop()

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import requests
 
-from .conftest import TWILIO_SID, TWILIO_TOKEN, logto_body
+from .conftest import TWILIO_SID, TWILIO_TOKEN, distinct_user, logto_body
 from .fakes import FakeTwilio
 from .services import PROD_TOKEN, Gunicorn, manage, production_env
 from .throwaway import PostgresCluster
@@ -68,7 +68,7 @@ def post_all(server: Gunicorn, count: int) -> list:
         try:
             return session.post(
                 f"{server.url}/sms/send",
-                json=logto_body(to=f"3361234{n:04d}"),
+                json=logto_body(**distinct_user(n)),
                 headers=headers,
                 timeout=30,
             )
@@ -92,7 +92,11 @@ def test_postgres_gone_for_a_second_and_a_half_mid_send(stack):
     postgres, database, fake, server = stack
 
     def outage() -> None:
-        time.sleep(0.7)  # every request is recorded and waiting on the provider
+        # Every request is recorded and waiting on the provider (2 s): wait for that,
+        # not for a fixed time, which a loaded machine may not keep to.
+        deadline = time.monotonic() + 10
+        while len(fake.received) < 10 and time.monotonic() < deadline:
+            time.sleep(0.01)
         postgres.stop_server()
         time.sleep(1.5)
         postgres.start_server()
@@ -156,7 +160,9 @@ def test_a_worker_killed_mid_send_leaves_no_row_accepted(stack):
         return sum(1 for fd in os.listdir(fds) if os.readlink(f"{fds}/{fd}").startswith("socket:"))
 
     def kill() -> None:
-        time.sleep(1.0)  # requests are recorded and waiting on the provider
+        deadline = time.monotonic() + 10  # requests are recorded and waiting on the provider
+        while len(fake.received) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
         os.kill(max(workers, key=sockets), signal.SIGKILL)  # the one holding requests
 
     thread = threading.Thread(target=kill)

@@ -1,4 +1,7 @@
-"""The fraud guard through the live endpoint: each refusal, what Logto gets, what is recorded."""
+"""The fraud guard through the live endpoint: each refusal, what Logto gets, what is recorded.
+
+The shipped ``SMS_GUARD`` is on in every test (tests/conftest.py).
+"""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,20 +17,7 @@ from .services import require_postgres, require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GUARD = [
-    "sms_gateway.fraud.steps.number_type",
-    "sms_gateway.fraud.steps.country",
-    "sms_gateway.fraud.steps.blocked_prefix",
-    "sms_gateway.fraud.steps.rate_limits",
-    "sms_gateway.fraud.steps.pumping_guard",
-]
 UNAVAILABLE_EN = "SMS cannot be sent to this number."
-
-
-@pytest.fixture
-def guard(settings):
-    settings.SMS_GUARD = GUARD
-    return settings
 
 
 def only_limit(scope: str, limit: int, window: int = 600) -> None:
@@ -46,7 +36,7 @@ def only_limit(scope: str, limit: int, window: int = 600) -> None:
         ("447700900123", "guard: number_type:invalid"),  # possible, but in no allocated range
     ],
 )
-def test_numbers_that_earn_pumpers_money_are_refused(api, outbox, guard, to, reason):
+def test_numbers_that_earn_pumpers_money_are_refused(api, outbox, settings, to, reason):
     response = api.post(logto_body(to=to))
     assert response.status_code == 403, response.text
     assert response.json()["message"] == UNAVAILABLE_EN
@@ -56,7 +46,7 @@ def test_numbers_that_earn_pumpers_money_are_refused(api, outbox, guard, to, rea
     assert outbox == []
 
 
-def test_country_block_monitor_and_allowlist(api, outbox, guard):
+def test_country_block_monitor_and_allowlist(api, outbox, settings):
     CountryPolicy.objects.create(country="RU", action="block")
     CountryPolicy.objects.create(country="DE", action="monitor")
 
@@ -70,12 +60,12 @@ def test_country_block_monitor_and_allowlist(api, outbox, guard):
     assert Message.objects.get(pk=monitored.json()["id"]).flags == "monitored_country"
     assert other.status_code == 200
 
-    guard.SMS_GUARD_COUNTRY_MODE = "allowlist"
+    settings.SMS_GUARD_COUNTRY_MODE = "allowlist"
     assert api.post(logto_body(to="393123456788")).status_code == 403  # IT: no rule
     assert api.post(logto_body(to="4915112345679")).status_code == 200  # DE: monitor
 
 
-def test_rate_limit_is_429_with_retry_after_in_the_users_language(api, outbox, guard):
+def test_rate_limit_is_429_with_retry_after_in_the_users_language(api, outbox, settings):
     only_limit("recipient", 3)
     body = logto_body(payload={"code": "123456", "locale": "fr"})
 
@@ -96,7 +86,7 @@ def test_rate_limit_is_429_with_retry_after_in_the_users_language(api, outbox, g
 
 
 @pytest.mark.parametrize("scope", ["ip", "prefix", "country", "global"])
-def test_every_scope_limits(api, outbox, guard, scope):
+def test_every_scope_limits(api, outbox, settings, scope):
     only_limit(scope, 2)
     statuses = [
         api.post(logto_body(to=f"3361234{n:04d}", ip="198.51.100.9")).status_code for n in range(3)
@@ -104,14 +94,14 @@ def test_every_scope_limits(api, outbox, guard, scope):
     assert statuses == [200, 200, 429]
 
 
-def test_without_ip_the_ip_scope_does_not_apply(api, outbox, guard):
+def test_without_ip_the_ip_scope_does_not_apply(api, outbox, settings):
     only_limit("ip", 1)
     body = logto_body()
     del body["ip"]
     assert [api.post(body).status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_safe_list_skips_limits_but_not_policies_unless_told(api, outbox, guard):
+def test_safe_list_skips_limits_but_not_policies_unless_told(api, outbox, settings):
     only_limit("recipient", 1)
     SafeNumber.objects.create(number="+33612345678", note="uptime monitor")
     SafeNumber.objects.create(number="+33899123456", note="tester on a premium line")
@@ -124,7 +114,7 @@ def test_safe_list_skips_limits_but_not_policies_unless_told(api, outbox, guard)
     assert api.post(logto_body(to="33899123456")).status_code == 200
 
 
-def test_a_blocked_prefix_refuses_until_unblocked(api, outbox, guard):
+def test_a_blocked_prefix_refuses_until_unblocked(api, outbox, settings):
     block = BlockedPrefix.objects.create(
         prefix="3361234",
         reason="manual",
@@ -143,7 +133,7 @@ def test_a_blocked_prefix_refuses_until_unblocked(api, outbox, guard):
     assert api.post(logto_body()).status_code == 200
 
 
-def test_exactly_n_pass_under_100_concurrent_requests(api, outbox, guard):
+def test_exactly_n_pass_under_100_concurrent_requests(api, outbox, settings):
     require_postgres()
     require_redis()
     only_limit("recipient", 7)
@@ -158,7 +148,7 @@ def test_exactly_n_pass_under_100_concurrent_requests(api, outbox, guard):
     assert len(outbox) == 7
 
 
-def test_the_guard_adds_no_sql_query(guard, outbox):
+def test_the_guard_adds_no_sql_query(settings, outbox):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -178,7 +168,7 @@ def test_the_guard_adds_no_sql_query(guard, outbox):
     assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["INSERT", "UPDATE"]
 
 
-def test_rate_limits_hold_while_redis_is_down(guard, outbox, settings):
+def test_rate_limits_hold_while_redis_is_down(outbox, settings):
     """Redis frozen: limits fall back to per-process counts; never an error."""
     import shutil
 
@@ -214,3 +204,21 @@ def test_rate_limits_hold_while_redis_is_down(guard, outbox, settings):
     assert statuses == ["sent", "sent", "sent", "rejected"]
     assert metrics.GUARD_FALLBACK._value.get() > before
     assert elapsed < 2.0
+
+
+def test_the_suite_runs_the_shipped_guard(settings):
+    from sms_gateway import settings as shipped
+
+    assert settings.SMS_GUARD == shipped.SMS_GUARD
+    assert [path.rsplit(".", 1)[-1] for path in settings.SMS_GUARD] == [
+        "number_type",
+        "country",
+        "blocked_prefix",
+        "rate_limits",
+        "pumping_guard",
+    ]
+
+
+@pytest.mark.guard_off("the marker itself is under test")
+def test_a_test_turns_the_guard_off_only_by_saying_why(settings):
+    assert settings.SMS_GUARD == []

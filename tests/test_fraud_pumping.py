@@ -15,13 +15,6 @@ from sms_gateway.models import BlockedPrefix, Message, RateLimit
 
 from .throwaway import RedisServer, redis_cache_settings
 
-GUARD = [
-    "sms_gateway.fraud.steps.number_type",
-    "sms_gateway.fraud.steps.country",
-    "sms_gateway.fraud.steps.blocked_prefix",
-    "sms_gateway.fraud.steps.rate_limits",
-    "sms_gateway.fraud.steps.pumping_guard",
-]
 COUNTRIES = ["FR", "DE", "GB", "US", "ES", "IT", "BR", "IN", "JP", "MX"]
 
 
@@ -46,7 +39,6 @@ def redis_guard(settings):
         pytest.skip("needs redis-server")
     with RedisServer() as server:
         settings.CACHES = redis_cache_settings(server, timeout=0.5)
-        settings.SMS_GUARD = GUARD
         yield server
 
 

@@ -148,7 +148,12 @@ def test_production_section_as_written(tmp_path):
         assert (live.status_code, live.json()) == (200, {"status": "ok"})
         ready = session.get(f"{url}/readyz", headers=pod, timeout=10)
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"database": "ok", "cache": "ok", "providers": "ok"}
+        assert ready.json()["checks"] == {
+            "database": "ok",
+            "cache": "ok",
+            "providers": "ok",
+            "guard": "ok",
+        }
         # No network is trusted for /metrics by default: the proxy makes everyone 127.0.0.1.
         assert session.get(f"{url}/metrics", headers=pod, timeout=10).status_code == 403
         schema = session.get(f"{url}/api/schema", headers={"Host": "sms.example.com"}, timeout=10)

@@ -1,7 +1,11 @@
 """The OpenAPI schema and the endpoint agree: schemathesis against the live server.
 
-1,000 requests generated from docs/openapi.yaml (schema-valid by construction):
-no 5xx, every answer as the schema describes it, and at least 90 % accepted.
+1,000 requests generated from docs/openapi.yaml (schema-valid by construction),
+through the shipped fraud guard: no 5xx, every answer as the schema describes
+it, and at least 90 % past validation: sent, or refused by the guard (403/429,
+documented). Most generated numbers are possible but in no allocated range
+(+1 100 000 0000): the guard refuses ~95 % of them (number_type:invalid), by
+design, and its refusals in every language must match the schema too.
 """
 
 from collections import Counter
@@ -55,8 +59,11 @@ def test_schema_valid_requests_are_accepted_and_answered_as_documented(live_serv
     finally:
         session.close()
     accepted = statuses.count(200) / len(statuses)
+    guarded = (statuses.count(403) + statuses.count(429)) / len(statuses)
     print(
-        f"\n{len(statuses)} requests, {accepted:.1%} accepted; refused: {refusals.most_common(5)}"
+        f"\n{len(statuses)} requests, {accepted:.1%} sent, {guarded:.1%} refused by the guard; "
+        f"refused: {refusals.most_common(5)}"
     )
     assert len(statuses) >= EXAMPLES
-    assert accepted >= 0.9, refusals.most_common(10)
+    assert accepted + guarded >= 0.9, refusals.most_common(10)
+    assert statuses.count(200) >= 10, refusals.most_common(10)  # real numbers are sent

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 import requests
 
-from .conftest import TWILIO_SID, TWILIO_TOKEN, logto_body
+from .conftest import TWILIO_SID, TWILIO_TOKEN, distinct_user, logto_body
 from .fakes import FakeTwilio
 from .services import PROD_TOKEN, Gunicorn, manage, production_env
 from .throwaway import PostgresCluster
@@ -70,21 +70,21 @@ def test_200_concurrent_requests_with_a_300_ms_provider(postgres, tmp_path):
     try:
         server.wait_ready()
         headers = {"Authorization": PROD_TOKEN, "X-Forwarded-Proto": "https"}
-        numbers = [f"3361234{n:04d}" for n in range(CONCURRENT)]
+        users = [distinct_user(n) for n in range(CONCURRENT)]  # the guard sees 200 users
         local = threading.local()
 
-        def post(number: str) -> requests.Response:
+        def post(user: dict) -> requests.Response:
             if not hasattr(local, "session"):
                 local.session = requests.Session()
                 local.session.trust_env = False
             return local.session.post(
-                f"{server.url}/sms/send", json=logto_body(to=number), headers=headers, timeout=60
+                f"{server.url}/sms/send", json=logto_body(**user), headers=headers, timeout=60
             )
 
         watcher = threading.Thread(target=watch_connections, daemon=True)
         watcher.start()
         with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-            responses = list(pool.map(post, numbers))
+            responses = list(pool.map(post, users))
         stop.set()
         watcher.join(5)
 

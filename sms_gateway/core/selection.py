@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import locales
 from .errors import NoTemplate
 from .message_types import KNOWN_TYPES, MessageType
 
-if TYPE_CHECKING:
-    from ..catalog.snapshot import Catalog
+
+class Catalog(Protocol):
+    """What selection reads of the catalog snapshot (catalog/snapshot.py): core does
+    not import the layers above it."""
+
+    @property
+    def templates(self) -> dict[tuple[str, str], str]: ...  # (type, locale) -> text
+
+    def locales_for(self, message_type: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)

@@ -1,39 +1,16 @@
-"""The guard's configuration as the catalog snapshot holds it: no query per SMS."""
+"""The guard's configuration as the catalog snapshot holds it: no query per SMS.
+
+The types are in ``core/guard.py`` (the send path's draft carries them too);
+this module loads them from the admin's tables.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 from django.utils import timezone
 
+from ..core.guard import Block, GuardConfig, Limit
 
-@dataclass(frozen=True)
-class Limit:
-    scope: str
-    limit: int
-    window_seconds: int
-
-
-@dataclass(frozen=True)
-class Block:
-    prefix: str
-    until: datetime
-    reason: str
-
-
-@dataclass(frozen=True)
-class GuardConfig:
-    limits: tuple[Limit, ...] = ()
-    countries: dict[str, str] = field(default_factory=dict)  # region -> allow|block|monitor
-    blocks: tuple[Block, ...] = ()
-    safe: dict[str, bool] = field(default_factory=dict)  # E.164 -> also bypasses policies
-
-    def active_block(self, digits: str, now: datetime) -> Block | None:
-        for block in self.blocks:
-            if digits.startswith(block.prefix) and block.until > now:
-                return block
-        return None
+__all__ = ["Block", "GuardConfig", "Limit", "load"]
 
 
 def load() -> GuardConfig:

@@ -12,6 +12,7 @@ delivery/conversion.py) is trusted instead of blocked.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..ops import metrics
 from ..ops.redis_cache import shared_client
@@ -75,23 +79,22 @@ def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
     client = shared_client()
     if client is None:
         return None  # no shared Redis: the detector is off (the embedded default)
-    client.breaker.check()
     now = now or time.time()
     minute, hour = int(now // 60), int(now // 3600)
     key = f"sms_gateway:pump:{prefix}"
-    redis = client.get_client(write=True)
-    pipe = redis.pipeline(transaction=False)
-    pipe.incr(f"{key}:m:{minute}")
-    pipe.expire(f"{key}:m:{minute}", (WINDOW_MINUTES + 1) * 60)
-    pipe.pfadd(f"{key}:d:{minute}", digits)
-    pipe.expire(f"{key}:d:{minute}", (WINDOW_MINUTES + 1) * 60)
-    pipe.incr(f"{key}:h:{hour}")
-    pipe.expire(f"{key}:h:{hour}", (BASELINE_HOURS + 2) * 3600)
-    pipe.mget([f"{key}:m:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
-    pipe.pfcount(*[f"{key}:d:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
-    pipe.mget([f"{key}:h:{h}" for h in range(hour - BASELINE_HOURS, hour)])
-    pipe.get(f"{key}:trusted")
-    *_, recent, distinct, hourly, trusted = pipe.execute()
+    with client.breaker.call():
+        pipe = client.get_client(write=True).pipeline(transaction=False)
+        pipe.incr(f"{key}:m:{minute}")
+        pipe.expire(f"{key}:m:{minute}", (WINDOW_MINUTES + 1) * 60)
+        pipe.pfadd(f"{key}:d:{minute}", digits)
+        pipe.expire(f"{key}:d:{minute}", (WINDOW_MINUTES + 1) * 60)
+        pipe.incr(f"{key}:h:{hour}")
+        pipe.expire(f"{key}:h:{hour}", (BASELINE_HOURS + 2) * 3600)
+        pipe.mget([f"{key}:m:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
+        pipe.pfcount(*[f"{key}:d:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
+        pipe.mget([f"{key}:h:{h}" for h in range(hour - BASELINE_HOURS, hour)])
+        pipe.get(f"{key}:trusted")
+        *_, recent, distinct, hourly, trusted = pipe.execute()
     if trusted:
         return None
     per_window = sum(int(v) for v in hourly if v) / (BASELINE_HOURS * 60 / WINDOW_MINUTES)
@@ -109,21 +112,36 @@ def converting(prefix: str) -> bool:
 
 
 def trust(prefix: str) -> None:
+    """Trust the prefix for 10 minutes: its codes are used. Best effort: without Redis
+    the next SMS asks the conversion signal again."""
     client = shared_client()
-    if client is not None:
+    if client is None:
+        return
+    with contextlib.suppress(RedisConnectionError, RedisTimeoutError), client.breaker.call():
         client.get_client(write=True).set(f"sms_gateway:pump:{prefix}:trusted", 1, ex=600)
 
 
 def block(prefix: str, reason: str, counts: Counts) -> bool:
     """Block the prefix once for everyone; True if this call created the block."""
-    from ..models import BlockedPrefix  # saving it publishes a new catalog version
-
     client = shared_client()
     hours = settings.SMS_GUARD_PUMPING_BLOCK_HOURS
     if client is not None:
-        redis = client.get_client(write=True)
-        if not redis.set(f"sms_gateway:pump:{prefix}:blocking", 1, nx=True, ex=60):
-            return False  # another worker is blocking it right now
+        with client.breaker.call():
+            lock = f"sms_gateway:pump:{prefix}:blocking"
+            if not client.get_client(write=True).set(lock, 1, nx=True, ex=60):
+                return False  # another worker is blocking it right now
+    try:
+        return _create_block(prefix, reason, counts, hours)
+    except BaseException:
+        if client is not None:  # let the next SMS try again, not only in a minute
+            with contextlib.suppress(RedisError), client.breaker.call():
+                client.get_client(write=True).delete(f"sms_gateway:pump:{prefix}:blocking")
+        raise
+
+
+def _create_block(prefix: str, reason: str, counts: Counts, hours: int) -> bool:
+    from ..models import BlockedPrefix  # saving it publishes a new catalog version
+
     now = timezone.now()
     if BlockedPrefix.objects.filter(prefix=prefix, unblocked_at=None, until__gt=now).exists():
         return False

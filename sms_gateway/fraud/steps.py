@@ -11,13 +11,14 @@ import math
 
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..core.draft import Draft
 from ..core.errors import Refused
-from ..ops import metrics
-from ..sending.guard import Flag
-from ..sending.state import Draft
+from ..core.guard import Flag, GuardConfig
+from ..ops import degraded, metrics
 from . import countries, numbers, pumping, ratelimits, texts
-from .config import GuardConfig
 
 
 def _config(draft: Draft) -> GuardConfig:
@@ -92,13 +93,17 @@ def rate_limits(draft: Draft) -> Refused | None:
 
 
 def pumping_guard(draft: Draft) -> Refused | None:
+    """README, "Pumping detector". Fallbacks: Redis down, the detector is off (the
+    breaker logs it once); the conversion lookup failing, this SMS is refused but the
+    prefix not blocked (a real rush cannot be told from a bot); the block failing,
+    this SMS is refused all the same and the next one tries to block again."""
     if _safe(draft) is not None:
         return None
     digits = draft.request.to.digits
     prefix = pumping.prefix_of(digits)
     try:
         counts = pumping.count(prefix, digits)
-    except Exception:  # Redis down: the detector is off until it is back (README)
+    except (RedisConnectionError, RedisTimeoutError):  # through the breaker: said once
         metrics.GUARD_FALLBACK.inc()
         return None
     if counts is None:
@@ -106,8 +111,28 @@ def pumping_guard(draft: Draft) -> Refused | None:
     reason = pumping.verdict(counts, pumping.thresholds())
     if reason is None:
         return None
-    if pumping.converting(prefix):
+
+    def refusal() -> Refused:
+        return _refuse(f"pumping:{prefix}", texts.text(texts.UNAVAILABLE, draft.locale))
+
+    try:
+        converting = pumping.converting(prefix)
+    except Exception as err:
+        metrics.GUARD_FALLBACK.inc()
+        degraded.failed(STEP, "conversion", err, "refusing without blocking")
+        return refusal()
+    degraded.recovered(STEP, "conversion")
+    if converting:
         pumping.trust(prefix)
         return None
-    pumping.block(prefix, reason, counts)
-    return _refuse(f"pumping:{prefix}", texts.text(texts.UNAVAILABLE, draft.locale))
+    try:
+        pumping.block(prefix, reason, counts)
+    except Exception as err:
+        metrics.GUARD_FALLBACK.inc()
+        degraded.failed(STEP, "block", err, "refusing, the block retried on the next SMS")
+        return refusal()
+    degraded.recovered(STEP, "block")
+    return refusal()
+
+
+STEP = pumping_guard.__name__  # its name in /readyz and the metrics

@@ -64,6 +64,33 @@ CHECKS: dict[str, Callable[[], Callable[[], None]]] = {
 READY_BUDGET_SECONDS = 0.8
 
 
+def _guard() -> str:
+    """ "ok", or "degraded: <step> (<cause>), ..." while guard steps run on a fallback.
+
+    In memory, no I/O. Degraded is not unready: every worker shares the cause (Redis,
+    the database, a bug in a step), so taking this one out of rotation would not help,
+    and Logto still gets its answers."""
+    from django.conf import settings
+
+    from . import degraded
+    from .redis_cache import shared_client
+
+    causes = degraded.current()
+    client = shared_client()
+    if client is not None and client.breaker.is_open:
+        for path in settings.SMS_GUARD:
+            name = path.rsplit(".", 1)[-1]
+            if name in REDIS_STEPS:
+                causes.setdefault(name, []).append("redis")
+    if not causes:
+        return "ok"
+    return "degraded: " + ", ".join(f"{step} ({', '.join(c)})" for step, c in causes.items())
+
+
+# The shipped steps that fall back while Redis is unavailable (README, "Fraud guard").
+REDIS_STEPS = frozenset({"rate_limits", "pumping_guard"})
+
+
 def _run(name: str, check: Callable[[], None]) -> str:
     try:
         check()
@@ -74,7 +101,8 @@ def _run(name: str, check: Callable[[], None]) -> str:
 
 
 def ready(request: HttpRequest) -> JsonResponse:
-    """Dependencies reachable: 200, or 503 naming what is not, within a second."""
+    """Dependencies reachable: 200, or 503 naming what is not, within a second; and the
+    guard's steps that run on a fallback (200 "degraded" when nothing else is wrong)."""
     results = dict.fromkeys(CHECKS, "unavailable")
 
     def work(name: str, check: Callable[[], None]) -> None:
@@ -91,10 +119,9 @@ def ready(request: HttpRequest) -> JsonResponse:
         thread.join(max(0.0, deadline - time.monotonic()))
     answer = dict(results)  # a check still running stays "unavailable"
     healthy = all(value == "ok" for value in answer.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": answer},
-        status=200 if healthy else 503,
-    )
+    answer["guard"] = _guard()
+    status = "unavailable" if not healthy else "ok" if answer["guard"] == "ok" else "degraded"
+    return JsonResponse({"status": status, "checks": answer}, status=200 if healthy else 503)
 
 
 class ProbeHostMiddleware:

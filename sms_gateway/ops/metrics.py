@@ -20,6 +20,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -76,6 +77,12 @@ GUARD_BLOCKS = Counter(
 GUARD_FALLBACK = Counter(
     "sms_gateway_guard_fallback_total",
     "Guard checks done without Redis (per-process rate limits; pumping detector off).",
+)
+GUARD_DEGRADED = Gauge(
+    "sms_gateway_guard_degraded",
+    "1 while a guard step runs on its fallback (ops/degraded.py), by step.",
+    ["step"],
+    multiprocess_mode="livemax",
 )
 
 

@@ -1,52 +1,20 @@
-"""What flows from one stage of the send path to the next."""
+"""What flows from one stage of the send path to the next.
+
+``SmsRequest`` and ``Draft`` live in ``core/draft.py`` (the fraud guard's steps
+read the draft too, and must not import the send path); they are imported from
+here like the rest.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from ..core.draft import Draft, SmsRequest
 from ..core.errors import GatewayError
-from ..core.phone import PhoneNumber
-from ..core.routing import RouteRule
-from ..fraud.config import GuardConfig
 
-
-@dataclass(frozen=True)
-class SmsRequest:
-    """Logto's call, validated."""
-
-    to: PhoneNumber
-    type: str
-    payload: dict[str, Any] = field(repr=False)  # holds the code
-    ip: str | None = None
-    request_id: str = ""
-    sent_by: int | None = None  # the admin's test SMS: the operator's user id
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The SMS as prepared: what will be recorded and, unless refused, sent."""
-
-    message_id: uuid.UUID
-    request: SmsRequest
-    requested_locale: str = ""
-    ui_locales: str = ""
-    template_type: str = ""
-    locale: str = ""
-    text: str = field(default="", repr=False)  # the text as sent: holds the code
-    body: str = ""  # the text with the code masked: what is stored and shown
-    encoding: str = ""
-    segments: int = 0
-    unicode: bool = False
-    route: RouteRule | None = None
-    refusal: GatewayError | None = None  # set when it must not be sent
-    flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
-    guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
-
-    @property
-    def route_label(self) -> str:
-        return self.route.label if self.route else ""
+__all__ = ["AttemptRecord", "Delivery", "Draft", "Outcome", "SmsRequest"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""The SMS as the send path prepares it, and as the guard's steps read it.
+
+Pure data. The send path's other states (attempts, delivery, outcome) are in
+``sending/state.py``, which re-exports these two.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import GatewayError
+from .guard import GuardConfig
+from .phone import PhoneNumber
+from .routing import RouteRule
+
+
+@dataclass(frozen=True)
+class SmsRequest:
+    """Logto's call, validated."""
+
+    to: PhoneNumber
+    type: str
+    payload: dict[str, Any] = field(repr=False)  # holds the code
+    ip: str | None = None
+    request_id: str = ""
+    sent_by: int | None = None  # the admin's test SMS: the operator's user id
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The SMS as prepared: what will be recorded and, unless refused, sent."""
+
+    message_id: uuid.UUID
+    request: SmsRequest
+    requested_locale: str = ""
+    ui_locales: str = ""
+    template_type: str = ""
+    locale: str = ""
+    text: str = field(default="", repr=False)  # the text as sent: holds the code
+    body: str = ""  # the text with the code masked: what is stored and shown
+    encoding: str = ""
+    segments: int = 0
+    unicode: bool = False
+    route: RouteRule | None = None
+    refusal: GatewayError | None = None  # set when it must not be sent
+    flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
+    guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
+
+    @property
+    def route_label(self) -> str:
+        return self.route.label if self.route else ""
