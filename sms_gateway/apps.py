@@ -9,9 +9,9 @@ class SmsGatewayConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for their side effects: catalog signals, system checks, OpenAPI extension.
+        from . import checks  # noqa: F401
         from .api import schema  # noqa: F401
         from .catalog import snapshot  # noqa: F401
         from .catalog.defaults import load_after_migrate
-        from .ops import checks  # noqa: F401
 
         post_migrate.connect(load_after_migrate, sender=self)

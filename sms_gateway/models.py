@@ -8,8 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .core.delivery_status import LABELS as DELIVERY_LABELS
 from .core.message_types import MessageType
-from .delivery.status import LABELS as DELIVERY_LABELS
 
 
 class Template(models.Model):
@@ -161,7 +161,7 @@ class Message(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Delivery receipts and conversion (delivery/ and webhooks/): what became of
     # the SMS after a provider took it. Written only by receipts and Logto's webhooks.
-    # Its own words (delivery/status.py), none shared with ``status``: a record
+    # Its own words (core/delivery_status.py), none shared with ``status``: a record
     # "sent" reads "at_carrier", then "delivered" or "undelivered".
     delivery_status = models.CharField(
         max_length=12,

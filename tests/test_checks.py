@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sms_gateway.ops import checks
+from sms_gateway import checks
 from sms_gateway.providers import build_provider
 
 STRONG_KEY = "k" * 60

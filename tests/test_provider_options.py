@@ -4,8 +4,8 @@ provider wants; each provider status is the recipient's or ours, as documented."
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from sms_gateway import checks
 from sms_gateway.core.errors import Category, ProviderError
-from sms_gateway.ops import checks
 from sms_gateway.providers.base import OutgoingSMS
 from sms_gateway.providers.twilio import TwilioProvider, error_category
 from sms_gateway.providers.vonage import VonageProvider, status_category

@@ -5,7 +5,7 @@ goes out through the fake providers, the receipts come back signed by the SDKs' 
 import pytest
 from prometheus_client import REGISTRY
 
-from sms_gateway.delivery.status import DeliveryStatus
+from sms_gateway.core.delivery_status import DeliveryStatus
 from sms_gateway.delivery.tracking import sent_by
 from sms_gateway.models import Message, Route
 

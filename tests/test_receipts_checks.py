@@ -1,6 +1,6 @@
 """Startup checks for receipts: a Vonage alias without its signature secret, a bad base URL."""
 
-from sms_gateway.ops import checks
+from sms_gateway import checks
 
 VONAGE = {
     "BACKEND": "sms_gateway.providers.vonage.VonageProvider",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sms_gateway.delivery.status import DeliveryStatus as S
-from sms_gateway.delivery.status import replaceable_by, replaces
+from sms_gateway.core.delivery_status import DeliveryStatus as S
+from sms_gateway.core.delivery_status import replaceable_by, replaces
 from sms_gateway.webhooks import twilio, vonage
 
 

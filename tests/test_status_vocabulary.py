@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from sms_gateway.admin.messages import DELIVERY_COLOURS, STATUS_COLOURS
-from sms_gateway.delivery.status import LABELS, DeliveryStatus
+from sms_gateway.core.delivery_status import LABELS, DeliveryStatus
 from sms_gateway.models import Message
 
 LIST = "/admin/sms_gateway/message/"

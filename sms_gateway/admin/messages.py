@@ -21,7 +21,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 
 from ..core import phone
-from ..delivery.status import DeliveryStatus
+from ..core.delivery_status import DeliveryStatus
 from ..models import Message, Route, Template
 
 # Each field its own map, word -> tone; each tone has its colour in
@@ -36,7 +36,7 @@ STATUS_COLOURS = {  # Message.status: what the gateway did
     Message.Status.FAILED: BAD,
     Message.Status.UNKNOWN: WARN,
 }
-DELIVERY_COLOURS = {  # Message.delivery_status: what the receipts say (delivery/status.py)
+DELIVERY_COLOURS = {  # Message.delivery_status: what the receipts say (core/delivery_status.py)
     DeliveryStatus.UNCLEAR: NEUTRAL,
     DeliveryStatus.AT_PROVIDER: NEUTRAL,
     DeliveryStatus.AT_CARRIER: NEUTRAL,

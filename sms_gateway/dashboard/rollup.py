@@ -26,7 +26,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ..delivery.status import DeliveryStatus
+from ..core.delivery_status import DeliveryStatus
 from ..models import DeliveryStatsDay, Message
 
 CLOSE_AFTER = timedelta(days=3)

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ..core.delivery_status import DeliveryEvent, DeliveryStatus, replaceable_by
 from ..models import Message
 from ..ops import metrics
 from .signals import delivery_status_changed
-from .status import DeliveryEvent, DeliveryStatus, replaceable_by
 
 logger = logging.getLogger("sms_gateway.delivery")
 

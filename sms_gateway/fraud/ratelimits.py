@@ -27,9 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..ops import metrics
 from ..ops.redis_cache import shared_client
@@ -168,15 +166,10 @@ def evaluate(
 
 
 def _on_redis(client: Any, checks: Sequence[tuple[Limit, str]]) -> window.Verdict:
-    client.breaker.check()  # open: CacheUnavailable at once, no socket timeout
-    try:
-        verdict = evaluate(client.get_client(write=True), checks)
-    except (RedisConnectionError, RedisTimeoutError) as err:
-        client.breaker.trip(err)
-        raise
-    if client.breaker.open_until:
-        client.breaker.reset()
-    return verdict
+    # Through the breaker: open, CacheUnavailable at once (no socket timeout); after the
+    # open period one probe tries Redis, and its answer closes the breaker.
+    with client.breaker.call():
+        return evaluate(client.get_client(write=True), checks)
 
 
 def _refusal(checks: Sequence[tuple[Limit, str]], verdict: window.Verdict) -> Refusal | None:

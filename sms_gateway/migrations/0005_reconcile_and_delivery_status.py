@@ -7,7 +7,7 @@ on the way down): one UPDATE per word, each on the rows that say it.
 
 from django.db import migrations, models
 
-# Old delivery status -> new (delivery/status.py). Frozen here: the code may move on.
+# Old delivery status -> new (core/delivery_status.py). Frozen here: the code may move on.
 RENAMED = {
     "unknown": "unclear",
     "queued": "at_provider",

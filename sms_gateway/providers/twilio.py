@@ -57,7 +57,7 @@ CONFIG_CODES = {
 }
 # Not here: 30xxx codes (30002 account suspended, 30003 unreachable, 30005 unknown
 # number, 30006 landline...) are delivery statuses of a message Twilio accepted;
-# they arrive in status callbacks (delivery/status.py), never as an API error.
+# they arrive in status callbacks (core/delivery_status.py), never as an API error.
 
 
 def error_category(status: int, code: int | None) -> Category:

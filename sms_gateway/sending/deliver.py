@@ -105,7 +105,7 @@ def receipt_url(provider: BaseProvider, alias: str, reference: str) -> str:
 
 def receipt_url_problems() -> list[str]:
     """One line per provider alias that would refuse every SMS with the receipt URL built
-    here (Vonage takes at most 100 characters), for a startup check (ops/checks.py)."""
+    here (Vonage takes at most 100 characters), for a startup check (checks.py)."""
     problems = []
     for alias in settings.SMS_PROVIDERS:
         try:

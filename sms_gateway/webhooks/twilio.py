@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from ..delivery.status import DeliveryEvent, DeliveryStatus
+from ..core.delivery_status import DeliveryEvent, DeliveryStatus
 from .base import ReceiptView, WebhookForbidden, WebhookInvalid, check_strings
 
 # MessageStatus values (https://www.twilio.com/docs/messaging/api/message-resource).

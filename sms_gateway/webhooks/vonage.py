@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from vonage_http_client import Auth
 
 from ..api import bounds
-from ..delivery.status import DeliveryEvent, DeliveryStatus
+from ..core.delivery_status import DeliveryEvent, DeliveryStatus
 from .base import (
     ReceiptView,
     WebhookForbidden,

@@ -30,7 +30,7 @@ def check_tokens(app_configs: object = None, **kwargs: object) -> list:
 
 @register(deploy=False)
 def check_providers(app_configs: object = None, **kwargs: object) -> list:
-    from ..providers import build_provider
+    from .providers import build_provider
 
     errors = []
     for alias in settings.SMS_PROVIDERS:
@@ -39,7 +39,7 @@ def check_providers(app_configs: object = None, **kwargs: object) -> list:
         except ImproperlyConfigured as err:
             errors.append(Error(str(err), id="sms_gateway.E002"))
     # A receipt URL a provider would refuse for every SMS (Vonage: 100 characters at most).
-    from ..sending.deliver import receipt_url_problems
+    from .sending.deliver import receipt_url_problems
 
     errors += [Error(problem, id="sms_gateway.E002") for problem in receipt_url_problems()]
     for alias in settings.SMS_DEFAULT_PROVIDERS:
@@ -177,7 +177,7 @@ def check_webhook_secrets(app_configs: object = None, **kwargs: object) -> list:
             )
     if not base:
         return problems
-    from ..providers.vonage import VonageProvider
+    from .providers.vonage import VonageProvider
 
     for alias, config in settings.SMS_PROVIDERS.items():
         try:
@@ -239,8 +239,8 @@ def check_metrics_access(app_configs: object = None, **kwargs: object) -> list:
 def check_shipped_templates(app_configs: object = None, **kwargs: object) -> list:
     """The shipped SMS texts come with the package: without them every SMS answers 500
     ('no template') once the database is set up from them. No database access here."""
-    from ..catalog.completeness import describe, missing_pairs
-    from ..catalog.defaults import shipped, shipped_dir
+    from .catalog.completeness import describe, missing_pairs
+    from .catalog.defaults import shipped, shipped_dir
 
     texts = shipped()
     if not texts:
@@ -273,7 +273,7 @@ def check_templates_in_database(app_configs: object = None, **kwargs: object) ->
     wait on it, and setup (which loads them) is never refused for their absence."""
     from django.db import DatabaseError, connection
 
-    from ..models import Template
+    from .models import Template
 
     try:
         if Template._meta.db_table not in connection.introspection.table_names():
@@ -312,7 +312,7 @@ def vonage_internals_missing(http: object) -> list[str]:
 def check_vonage_sdk(app_configs: object = None, **kwargs: object) -> list:
     from django.utils.module_loading import import_string
 
-    from ..providers.vonage import VonageProvider
+    from .providers.vonage import VonageProvider
 
     def is_vonage(config: object) -> bool:
         if not isinstance(config, dict):
