@@ -28,6 +28,9 @@ class Template(models.Model):
         default=False,
         help_text=_("Edited by an operator: loading the shipped defaults leaves it alone."),
     )
+    # The shipped text when an operator last saved this template: the editor says the
+    # shipped text changed only when a release changed it after that edit.
+    shipped_version = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

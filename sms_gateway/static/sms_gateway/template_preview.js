@@ -76,7 +76,7 @@
         list("sms-preview-warnings", review.warnings);
         const origin = document.getElementById("sms-preview-origin");
         origin.textContent = review.origin
-          ? `${review.origin.enabled ? "With" : "If turned on (SMS_ORIGIN_DOMAIN), with"} the ` +
+          ? `${review.origin.enabled ? "With" : "If turned on in the gateway's configuration, with"} the ` +
             `origin-bound line ${review.origin.line}: ${review.origin.segments} segment` +
             `${review.origin.segments === 1 ? "" : "s"}.`
           : "";
