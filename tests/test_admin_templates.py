@@ -204,3 +204,22 @@ def test_a_version_the_checks_now_refuse_is_not_restored(admin_client):
     template.refresh_from_db()
     assert template.text == "Later {{code}}"
     assert admin_client.get(f"{LIST}{template.pk}/history/{entry.pk}/restore/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("text", "customized", "at_edit", "now", "news"),
+    [
+        ("Mine {{code}}", True, "Shipped {{code}}", "Shipped {{code}}", False),  # my edit
+        ("Mine {{code}}", True, "Shipped {{code}}", "Shipped v2 {{code}}", True),  # a release
+        ("Mine {{code}}", True, "", "Shipped {{code}}", True),  # edited before 0008
+        ("Shipped v2 {{code}}", True, "Shipped {{code}}", "Shipped v2 {{code}}", False),
+        ("Shipped {{code}}", False, "", "Shipped v2 {{code}}", False),  # load_templates' job
+        ("Mine {{code}}", True, "", None, False),  # no shipped text at all
+    ],
+)
+def test_shipped_text_is_news_only_when_it_changed_after_the_edit(
+    text, customized, at_edit, now, news
+):
+    from sms_gateway.core.template_origin import shipped_changed_since_edit
+
+    assert shipped_changed_since_edit(text, customized, at_edit, now) is news
