@@ -5,7 +5,10 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   for (const table of document.querySelectorAll("#result_list, table.sms-history")) {
-    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    // A sortable column's header also holds its sort priority: read only its name.
+    const names = [...table.querySelectorAll("thead th")].map(
+      (th) => (th.querySelector(".text") || th).textContent.trim(),
+    );
     for (const row of table.querySelectorAll("tbody tr")) {
       [...row.children].forEach((cell, i) => {
         if (names[i]) { cell.dataset.label = names[i]; }
