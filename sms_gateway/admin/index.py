@@ -21,7 +21,6 @@ from ..providers import provider_aliases
 from . import history
 
 admin.site.site_url = reverse_lazy("admin:sms_gateway_deliverydashboard_changelist")
-admin.site.index_title = "Today, and every screen"
 
 # A provider failing this share of its attempts today is degraded; failing, above the second.
 DEGRADED_ERROR_RATE = 0.05
