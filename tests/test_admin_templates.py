@@ -2,6 +2,7 @@
 with a diff, every text change is in the history side by side, errors are said once."""
 
 import html
+import io
 import re
 
 import pytest
@@ -223,3 +224,18 @@ def test_shipped_text_is_news_only_when_it_changed_after_the_edit(
     from sms_gateway.core.template_origin import shipped_changed_since_edit
 
     assert shipped_changed_since_edit(text, customized, at_edit, now) is news
+
+
+def test_an_imported_text_is_an_edit_too_not_news(admin_client, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    path = tmp_path / "templates.json"
+    texts = [{"type": "SignIn", "locale": "fr", "text": "Importé {{code}}"}]
+    path.write_text(json.dumps({"format": 1, "templates": texts}), encoding="utf-8")
+    call_command("import_templates", str(path), stdout=io.StringIO())
+    template = Template.objects.get(type="SignIn", locale="fr")
+    assert template.is_customized
+    assert 'id="shipped-news"' not in admin_client.get(change_url(template)).content.decode()
+    assert 'id="shipped-differing"' not in admin_client.get(LIST).content.decode()

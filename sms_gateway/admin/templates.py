@@ -253,11 +253,9 @@ class TemplateAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj: Template, form, change: bool) -> None:  # noqa: ANN001
-        obj.is_customized = defaults.differs_from_shipped(obj.type, obj.locale, obj.text)
         # Saving is seeing the shipped text of now: only a later release's is news.
-        obj.shipped_version = (
-            defaults.shipped().get((obj.type, obj.locale), "") if obj.is_customized else ""
-        )
+        for field, value in defaults.origin_of(obj.type, obj.locale, obj.text).items():
+            setattr(obj, field, value)
         super().save_model(request, obj, form, change)
         review = getattr(form, "review", None)
         for warning in review.warnings if review else []:
@@ -331,14 +329,8 @@ class TemplateAdmin(admin.ModelAdmin):
         else:
             old = template.text
             template.text = text
-            template.is_customized = defaults.differs_from_shipped(
-                template.type, template.locale, text
-            )
-            template.shipped_version = (
-                defaults.shipped().get((template.type, template.locale), "")
-                if template.is_customized
-                else ""
-            )
+            for field, value in defaults.origin_of(template.type, template.locale, text).items():
+                setattr(template, field, value)
             template.save()
             label = f"Restored the version of {history.moment(moment)}"
             history.log_text_change(request, template, old, text, label)

@@ -42,6 +42,17 @@ def differs_from_shipped(kind: str, locale: str, text: str) -> bool:
     return shipped().get((kind, locale)) != text
 
 
+def origin_of(kind: str, locale: str, text: str) -> dict[str, object]:
+    """The fields an operator's save (an edit, a restore, an import) sets beside the text:
+    whether it is customized, and the shipped text it was written against, so that only
+    a later release's text is flagged as new (admin/templates.py)."""
+    customized = differs_from_shipped(kind, locale, text)
+    return {
+        "is_customized": customized,
+        "shipped_version": shipped().get((kind, locale), "") if customized else "",
+    }
+
+
 @dataclass
 class LoadReport:
     created: int = 0
@@ -76,7 +87,9 @@ def reset(kind: str, locale: str, using: str = "default") -> Template:
     """Put one template back to its shipped text, as if never edited."""
     text = shipped()[(kind, locale)]
     template, _ = Template.objects.using(using).update_or_create(
-        type=kind, locale=locale, defaults={"text": text, "is_customized": False}
+        type=kind,
+        locale=locale,
+        defaults={"text": text, "is_customized": False, "shipped_version": ""},
     )
     return template
 
