@@ -148,14 +148,17 @@ def test_shipped_templates_are_reset_never_deleted(admin_client):
     page = admin_client.get(change_url(shipped_one)).content.decode()
     assert "deletelink" not in page
     assert admin_client.get(f"{LIST}{shipped_one.pk}/delete/").status_code == 403
-    admin_client.post(
-        LIST,
-        {"action": "delete_selected", "_selected_action": [shipped_one.pk, own.pk], "post": "yes"},
-    )
+    both = {"action": "delete_selected", "_selected_action": [shipped_one.pk, own.pk]}
+    asked = html.unescape(admin_client.post(LIST, both, follow=True).content.decode())
+    assert "1 shipped template left as it is" in asked
+    assert "SignIn / br" in asked and "SignIn / fr" not in asked.split("<ul")[-1]
+    admin_client.post(LIST, {**both, "post": "yes"})
     assert Template.objects.filter(pk=shipped_one.pk).exists()
-    assert "deletelink" in admin_client.get(change_url(own)).content.decode()
-    admin_client.post(f"{LIST}{own.pk}/delete/", {"post": "yes"})
     assert not Template.objects.filter(pk=own.pk).exists()
+    again = Template.objects.create(type="SignIn", locale="br", text="Kod {{code}}")
+    assert "deletelink" in admin_client.get(change_url(again)).content.decode()
+    admin_client.post(f"{LIST}{again.pk}/delete/", {"post": "yes"})
+    assert not Template.objects.filter(pk=again.pk).exists()
 
 
 def test_the_hint_lists_every_placeholder_the_type_supports_and_no_setting_names(

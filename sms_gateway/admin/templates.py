@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -131,7 +132,7 @@ class TemplateAdmin(admin.ModelAdmin):
     readonly_fields = ["preview", "shipped_text", "origin", "last_saved"]
     fields = ["type", "locale", "text", "preview", "shipped_text", "origin", "last_saved"]
     object_history_template = "admin/sms_gateway/template/object_history.html"
-    actions = ["reset_to_shipped"]
+    actions = ["reset_to_shipped", "delete_selected"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Template | None = None):  # noqa: ANN201
         """Type and locale name the template: changing them would make it another one."""
@@ -146,6 +147,22 @@ class TemplateAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:  # noqa: ANN001
         super().delete_queryset(request, self.deletable(queryset))
+
+    @admin.action(description="Delete selected templates added here", permissions=["delete"])
+    def delete_selected(self, request: HttpRequest, queryset):  # noqa: ANN001, ANN201
+        """Django's delete, with its confirmation, on the selected templates no release ships."""
+        own = self.deletable(queryset)
+        kept = len(queryset) - len(own)
+        if kept:
+            messages.warning(
+                request,
+                f"{kept} shipped template{'s' if kept > 1 else ''} left as "
+                f"{'they are' if kept > 1 else 'it is'}: shipped templates are reset "
+                "to their shipped text, never deleted.",
+            )
+        if not own:
+            return None
+        return delete_selected(self, request, own)
 
     @staticmethod
     def deletable(queryset):  # noqa: ANN001, ANN205
