@@ -46,7 +46,7 @@ def with_texts(message: list, old: str, new: str, label: str = "") -> list:
 def log_text_change(
     request: HttpRequest, template: Template, old: str, new: str, label: str
 ) -> None:
-    """An admin log entry for a change that is not a form save (reset, adopt)."""
+    """An admin log entry for a change that is not a form save (reset, restore)."""
     if old == new:
         return
     LogEntry.objects.log_actions(

@@ -2,8 +2,8 @@
 
 Loading creates what is missing and refreshes what an operator never edited;
 a template an operator edited (``is_customized``) is left alone unless it is
-explicitly reset or adopts the shipped text in the admin (which lists the
-customised templates that differ from the shipped ones, side by side).
+explicitly reset to its shipped text (the admin lists, side by side, the
+customized templates whose shipped text changed after their last edit).
 """
 
 from __future__ import annotations
