@@ -22,7 +22,11 @@ class Template(models.Model):
         validators=[RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", _("Not a BCP-47 tag."))],
     )
     text = models.TextField(
-        help_text=_("Placeholders: {{code}}, {{link}}, {{locale}}, dotted paths.")
+        help_text=_(
+            "Placeholders: {{code}}, {{validity}}, {{validityMinutes}} in messages with a code; "
+            "{{link}} in OrganizationInvitation; {{locale}}, {{uiLocales}}, "
+            "{{application.name}}, {{organization.name}}, {{user.name}}, {{inviter.name}}."
+        )
     )
     is_customized = models.BooleanField(
         default=False,

@@ -173,6 +173,9 @@ def test_the_hint_lists_every_placeholder_the_type_supports_and_no_setting_names
     hint = html.unescape(admin_client.get(change_url(invitation)).content.decode())
     assert "{{link}}" in hint.split('id="id_text_helptext"')[1].split("</div>")[0]
     assert "SMS_" not in page and "SMS_" not in hint
+    adding = html.unescape(admin_client.get(f"{LIST}add/").content.decode())
+    for name in ("{{validity}}", "{{validityMinutes}}", "{{link}}", "{{inviter.name}}"):
+        assert name in adding, name
 
 
 def test_restore_this_version_puts_the_text_back_and_is_logged(admin_client, admin_user):

@@ -32,16 +32,11 @@ from . import history
 RESET = "Reset to the shipped text"  # the one name of the action, wherever it is offered
 
 
-def placeholder_hint(kind: str | None) -> str:
-    """The text field's help: every placeholder this type supports (all types on add)."""
-    if kind:
-        names = placeholders_for(kind)
-        return "Placeholders for " + kind + ": " + ", ".join(f"{{{{{n}}}}}" for n in names) + "."
-    return (
-        "Placeholders: {{code}}, {{validity}}, {{validityMinutes}} in messages with a code; "
-        "{{link}} in OrganizationInvitation; {{locale}}, {{uiLocales}}, {{application.name}}, "
-        "{{organization.name}}, {{user.name}}, {{inviter.name}}."
-    )
+def placeholder_hint(kind: str) -> str:
+    """The text field's help on a saved template: every placeholder its type supports (the
+    model's help text, shown when adding, lists those of every type)."""
+    names = ", ".join(f"{{{{{name}}}}}" for name in placeholders_for(kind))
+    return f"Placeholders for {kind}: {names}."
 
 
 class TemplateForm(forms.ModelForm):
@@ -51,9 +46,8 @@ class TemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        if "text" in self.fields:
-            kind = self.instance.type if self.instance.pk else None
-            self.fields["text"].help_text = placeholder_hint(kind)
+        if "text" in self.fields and self.instance.pk:
+            self.fields["text"].help_text = placeholder_hint(self.instance.type)
 
     def clean_locale(self) -> str:
         if self.instance.pk:  # read-only once created (TemplateAdmin.get_readonly_fields)

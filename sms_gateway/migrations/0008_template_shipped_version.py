@@ -14,4 +14,14 @@ class Migration(migrations.Migration):
             name="shipped_version",
             field=models.TextField(blank=True, default=""),
         ),
+        # The hint names every placeholder, {{validity}} included.
+        migrations.AlterField(
+            model_name="template",
+            name="text",
+            field=models.TextField(
+                help_text="Placeholders: {{code}}, {{validity}}, {{validityMinutes}} in messages "
+                "with a code; {{link}} in OrganizationInvitation; {{locale}}, {{uiLocales}}, "
+                "{{application.name}}, {{organization.name}}, {{user.name}}, {{inviter.name}}."
+            ),
+        ),
     ]
