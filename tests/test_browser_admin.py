@@ -300,6 +300,16 @@ def test_template_editor_after_an_edit_then_history_and_restore(operator):
     hint = operator.text("#id_text_helptext")
     assert "{{validity}}" in hint and "{{code}}" in hint and "SMS_" not in hint
     assert "SMS_" not in operator.text("#sms-preview")
+    operator.driver.set_window_size(390, 900)
+    inside = (  # right edge within the page's content box, not clipped by its padding
+        "const content = document.getElementById('content');"
+        "const edge = content.getBoundingClientRect().right"
+        " - parseFloat(getComputedStyle(content).paddingRight);"
+        "return [arguments[0].getBoundingClientRect().right, edge];"
+    )
+    for css in ("#id_text", "#id_text_helptext", "#sms-preview"):
+        right, edge = operator.driver.execute_script(inside, operator.find(css))
+        assert right <= edge + 1, (css, right, edge)
     operator.shoot("template-editor-customized")
 
     operator.open(f"/admin/sms_gateway/template/{template.pk}/history/")
