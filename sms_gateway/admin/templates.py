@@ -50,8 +50,6 @@ class TemplateForm(forms.ModelForm):
             self.fields["text"].help_text = placeholder_hint(self.instance.type)
 
     def clean_locale(self) -> str:
-        if self.instance.pk:  # read-only once created (TemplateAdmin.get_readonly_fields)
-            return self.instance.locale
         locale = locales.normalize(self.cleaned_data["locale"])
         if locale is None:
             raise forms.ValidationError("Not a BCP-47 tag such as en, fr or pt-BR.")
@@ -59,6 +57,7 @@ class TemplateForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        # A saved template's type and locale are read-only: not in the form, on the instance.
         kind = self.instance.type if self.instance.pk else data.get("type")
         locale = self.instance.locale if self.instance.pk else data.get("locale")
         if kind and data.get("text") is not None:
