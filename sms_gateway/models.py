@@ -22,12 +22,19 @@ class Template(models.Model):
         validators=[RegexValidator(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", _("Not a BCP-47 tag."))],
     )
     text = models.TextField(
-        help_text=_("Placeholders: {{code}}, {{link}}, {{locale}}, dotted paths.")
+        help_text=_(
+            "Placeholders: {{code}}, {{validity}}, {{validityMinutes}} in messages with a code; "
+            "{{link}} in OrganizationInvitation; {{locale}}, {{uiLocales}}, "
+            "{{application.name}}, {{organization.name}}, {{user.name}}, {{inviter.name}}."
+        )
     )
     is_customized = models.BooleanField(
         default=False,
         help_text=_("Edited by an operator: loading the shipped defaults leaves it alone."),
     )
+    # The shipped text when an operator last saved this template: the editor says the
+    # shipped text changed only when a release changed it after that edit.
+    shipped_version = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

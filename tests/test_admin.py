@@ -69,7 +69,7 @@ def post_edit(staff, template, text):
         ("Code {{code}} {{secret.key}}", "Unknown placeholder(s): {{secret}}. Known: "),
         (
             "{{code}} " + "x" * 500,
-            "4 segments with sample values; the limit is 3 (SMS_MAX_SEGMENTS).",
+            "4 segments with sample values; the limit is 3, as the gateway is configured.",
         ),
     ],
 )

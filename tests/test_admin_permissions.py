@@ -89,12 +89,15 @@ for model in ("template", "route", "message", "ratelimit", "countrypolicy", "blo
     # Records are an audit trail: nobody adds or deletes one here.
     never = model == "message"
     PAGES[f"{{{model}}}/add/"] = (N, N, N, N, N if never else Y)
-    PAGES[f"{{{model}}}/{{{model}.pk}}/delete/"] = (N, N, N, N, N if never else Y)
+    # A shipped template (the world's is SignIn/en) is reset, never deleted.
+    undeletable = never or model == "template"
+    PAGES[f"{{{model}}}/{{{model}.pk}}/delete/"] = (N, N, N, N, N if undeletable else Y)
 
 CHANGES = {
     "unblock a prefix (action)": (N, N, N, N, Y),
     "reset a template to its shipped text (action)": (N, N, Y, N, Y),
-    "adopt the shipped text": (N, N, Y, N, Y),
+    "reset one template from its page": (N, N, Y, N, Y),
+    "restore a version from the history": (N, N, Y, N, Y),
     "edit a template": (N, N, Y, N, Y),
     "edit a rate limit in the list": (N, N, N, N, Y),
     "delete a route (action)": (N, N, N, N, Y),
@@ -128,9 +131,9 @@ def changes(client, world: dict, outbox) -> dict[str, bool]:
     done["reset a template to its shipped text (action)"] = not template.is_customized
     Template.objects.filter(pk=template.pk).update(text="Custom {{code}}", is_customized=True)
 
-    client.post(f"{A}/template/{template.pk}/adopt/")
+    client.post(f"{A}/template/{template.pk}/reset/")
     template.refresh_from_db()
-    done["adopt the shipped text"] = not template.is_customized
+    done["reset one template from its page"] = not template.is_customized
 
     client.post(
         f"{A}/template/{template.pk}/change/",
@@ -138,6 +141,20 @@ def changes(client, world: dict, outbox) -> dict[str, bool]:
     )
     template.refresh_from_db()
     done["edit a template"] = template.text == "Edited {{code}}"
+
+    # A version in the history (written here: whoever may not edit has made none).
+    version = LogEntry.objects.create(
+        user_id=client.session["_auth_user_id"],
+        content_type=ContentType.objects.get_for_model(Template),
+        object_id=str(template.pk),
+        object_repr=str(template),
+        action_flag=CHANGE,
+        change_message=json.dumps([{"texts": {"old": "Old {{code}}", "new": "Kept {{code}}"}}]),
+    )
+    Template.objects.filter(pk=template.pk).update(text="Custom {{code}}", is_customized=True)
+    client.post(f"{A}/template/{template.pk}/history/{version.pk}/restore/")
+    template.refresh_from_db()
+    done["restore a version from the history"] = template.text == "Kept {{code}}"
 
     limit = world["ratelimit"]
     client.post(
@@ -227,20 +244,22 @@ def test_each_change_outside_a_model_form_leaves_an_admin_log_entry(
     assert unblock.get_change_message().startswith("Unblocked 33655500 (was blocked until ")
     assert unblock.get_change_message().endswith(": pumping).")
 
-    reset, adopt, edit = entries(world["template"])
-    assert [e.user for e in (reset, adopt, edit)] == [ops, ops, ops]
+    reset, reset_here, edit, _, restore = entries(world["template"])
+    assert [e.user for e in (reset, reset_here, edit, restore)] == [ops, ops, ops, ops]
     texts = [
         next(part["texts"] for part in json.loads(e.change_message) if "texts" in part)
-        for e in (reset, adopt, edit)
+        for e in (reset, reset_here, edit, restore)
     ]
     shipped_text = shipped()[("SignIn", "en")]
-    assert texts[0] == {"old": "Custom {{code}}", "new": shipped_text, "label": "Reset"}
-    assert texts[1] == {
+    reset_texts = {
         "old": "Custom {{code}}",
         "new": shipped_text,
-        "label": "Adopted the shipped text",
+        "label": "Reset to the shipped text",
     }
+    assert texts[0] == texts[1] == reset_texts  # one name, wherever it is done
     assert texts[2] == {"old": shipped_text, "new": "Edited {{code}}"}
+    assert texts[3]["old"] == "Custom {{code}}" and texts[3]["new"] == "Kept {{code}}"
+    assert texts[3]["label"].startswith("Restored the version of ")
 
     [limit] = entries(world["ratelimit"])
     assert (limit.user, limit.get_change_message()) == (ops, "Changed Limit.")

@@ -274,3 +274,150 @@ def test_send_a_test_sms(operator, outbox):
     operator.shoot("test-sms")
     [(_, sent)] = outbox
     assert sent.to == "+33612345678"
+
+
+# --- issue 19: the screens an operator met in the first week ---------------------------
+
+
+def page_width(operator) -> int:
+    return operator.driver.execute_script("return document.documentElement.scrollWidth")
+
+
+def test_template_editor_after_an_edit_then_history_and_restore(operator):
+    template = Template.objects.get(type="SignIn", locale="fr")
+    change = f"/admin/sms_gateway/template/{template.pk}/change/"
+    for text in ("Code Acme : {{code}}.", "Votre code Acme : {{code}}. Valable {{validity}}."):
+        operator.open(change)
+        operator.type_into("#id_text", text)
+        operator.submit()
+        operator.wait_for(lambda: "was changed successfully" in operator.driver.page_source)
+
+    operator.open(change)
+    assert not operator.finds("#shipped-news")  # a deliberate edit is not news
+    assert operator.text("#reset-shipped") == "Reset to the shipped text"
+    assert not operator.finds("#id_type") and not operator.finds("#id_locale")  # fixed
+    assert not operator.finds(".deletelink")  # shipped: reset, never deleted
+    hint = operator.text("#id_text_helptext")
+    assert "{{validity}}" in hint and "{{code}}" in hint and "SMS_" not in hint
+    assert "SMS_" not in operator.text("#sms-preview")
+    operator.driver.set_window_size(390, 900)
+    inside = (  # right edge within the page's content box, not clipped by its padding
+        "const content = document.getElementById('content');"
+        "const edge = content.getBoundingClientRect().right"
+        " - parseFloat(getComputedStyle(content).paddingRight);"
+        "return [arguments[0].getBoundingClientRect().right, edge];"
+    )
+    for css in ("#id_text", "#id_text_helptext", "#sms-preview"):
+        right, edge = operator.driver.execute_script(inside, operator.find(css))
+        assert right <= edge + 1, (css, right, edge)
+    operator.shoot("template-editor-customized")
+
+    operator.open(f"/admin/sms_gateway/template/{template.pk}/history/")
+    assert len(operator.finds("#content table")) == 1
+    rows = operator.finds("#sms-text-history tbody tr")
+    assert [r.find_element("css selector", "td.sms-what").text for r in rows] == [
+        "Edited the text",
+        "Edited the text",
+    ]
+    operator.driver.set_window_size(390, 900)
+    assert page_width(operator) <= 390
+    operator.shoot("template-history")
+    operator.find("#sms-text-history tbody tr:nth-child(2) button").click()
+    operator.wait_for(lambda: "Restored the version of" in operator.driver.page_source)
+    template.refresh_from_db()
+    assert template.text == "Code Acme : {{code}}."
+    first = operator.find("#sms-text-history tbody tr:first-child")
+    assert first.find_element("css selector", "td.sms-what").text.startswith(
+        "Restored the version of "
+    )
+    assert first.find_element("css selector", "td.sms-who").text == "ops"
+
+
+def test_lists_fit_a_phone_with_their_filters_above(operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sms_gateway.models import BlockedPrefix, RateLimit
+
+    for scope, limit in (("recipient", 5), ("global", 3000)):  # a flushed database has none
+        RateLimit.objects.get_or_create(
+            scope=scope, window_seconds=600, defaults={"limit": limit, "note": "shipped"}
+        )
+    BlockedPrefix.objects.create(
+        prefix="2250700", reason="pumping", until=timezone.now() + timedelta(hours=6)
+    )
+    Route.objects.create(prefix="44", description="+44 via locmem").hops.create(
+        provider="locmem", position=0, sender="Acme"
+    )
+    screens = {
+        "templates": "/admin/sms_gateway/template/?locale=fr",
+        "routes": "/admin/sms_gateway/route/",
+        "rate-limits": "/admin/sms_gateway/ratelimit/",
+        "blocked-prefixes": "/admin/sms_gateway/blockedprefix/",
+    }
+    for name, path in screens.items():
+        operator.driver.set_window_size(390, 900)
+        operator.open(path)
+        assert page_width(operator) <= 390, name  # nothing clipped, no sideways scroll
+        rows = operator.finds("#result_list tbody tr")
+        assert rows, name
+        right = operator.driver.execute_script(
+            "return Math.max(...[...arguments[0].children].map("
+            "c => c.getBoundingClientRect().right))",
+            rows[0],
+        )
+        assert right <= 390, (name, right)
+        filters = operator.finds("#changelist-filter")
+        if filters:
+            top = operator.driver.execute_script(
+                "return [arguments[0].getBoundingClientRect().top,"
+                " arguments[1].getBoundingClientRect().top]",
+                filters[0],
+                operator.find("#result_list"),
+            )
+            assert top[0] < top[1], name  # the filters above the list
+        operator.shoot(f"list-{name}")
+
+
+def test_a_rate_limit_of_zero_is_refused_and_a_tight_one_warned(operator):
+    from selenium.webdriver.support.ui import Select
+
+    operator.open("/admin/sms_gateway/ratelimit/add/")
+    Select(operator.find("#id_scope")).select_by_value("country")
+    operator.type_into("#id_limit", "0")
+    operator.type_into("#id_window_seconds", "600")
+    operator.submit()
+    operator.wait_for(lambda: operator.finds(".errornote"), "no error shown")
+    assert "a limit of 0 refuses every SMS" in operator.text(".field-limit .errorlist")
+    operator.shoot("rate-limit-refused")
+    operator.type_into("#id_limit", "2")
+    operator.submit()
+    operator.wait_for(lambda: "was added successfully" in operator.driver.page_source)
+    assert "refuses ordinary use" in operator.text(".messagelist .warning")
+    assert "10 min" in operator.text("#result_list")
+    operator.shoot("rate-limit-warned", widths=(1280,))
+
+
+def test_the_admin_opens_on_todays_status_and_view_site_is_the_dashboard(operator, live_server):
+    assert sms(live_server, "33612345678").status_code == 200
+    operator.open("/admin/")
+    assert operator.text("#sms-today-sent .value") == "1"
+    assert operator.text("#sms-today-failed .value") == "0"
+    states = {
+        row.find_element("css selector", "th").text: row.find_element("css selector", "td").text
+        for row in operator.finds("#sms-today-providers tbody tr")
+    }
+    assert states["locmem"] == "OK" or states["locmem"].lower() == "ok"
+    captions = [c.text for c in operator.finds("#sms-screens caption")]
+    assert captions[:3] == ["TRAFFIC", "TEXTS AND ROUTING", "FRAUD GUARD"] or captions[:3] == [
+        "Traffic",
+        "Texts and routing",
+        "Fraud guard",
+    ]
+    operator.driver.set_window_size(390, 900)
+    assert page_width(operator) <= 390
+    operator.shoot("admin-index")
+    operator.open("/admin/")
+    operator.find("#user-tools a[href='/admin/sms_gateway/deliverydashboard/']").click()
+    operator.wait_for(lambda: "Delivery dashboard" in operator.driver.title)

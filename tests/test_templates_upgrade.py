@@ -52,13 +52,13 @@ def test_list_counts_customised_templates_that_differ(admin_client):
         text=OLD_SHIPPED, is_customized=True
     )
     page = admin_client.get("/admin/sms_gateway/template/").content.decode()
-    assert "1 customised template</strong> differs from the text shipped now" in page
+    assert "1 customized template</strong> has a new shipped text since its last edit" in page
     assert "/admin/sms_gateway/template/shipped/" in page
     filtered = admin_client.get("/admin/sms_gateway/template/?shipped=differs").content.decode()
     assert "1 result" in filtered or "1 template" in filtered
 
 
-def test_comparison_page_shows_both_side_by_side_and_adopts_in_one_click(admin_client):
+def test_comparison_page_shows_both_side_by_side_and_resets_in_one_click(admin_client):
     Template.objects.filter(type="Register", locale="en").update(
         text=OLD_SHIPPED, is_customized=True
     )
@@ -66,19 +66,19 @@ def test_comparison_page_shows_both_side_by_side_and_adopts_in_one_click(admin_c
     page = html.unescape(admin_client.get("/admin/sms_gateway/template/shipped/").content.decode())
     assert "Register / en" in page
     assert OLD_SHIPPED in page and shipped()[("Register", "en")] in page
-    adopt = f"/admin/sms_gateway/template/{register.pk}/adopt/"
-    assert adopt in page
+    reset = f"/admin/sms_gateway/template/{register.pk}/reset/"
+    assert reset in page
 
-    response = admin_client.post(adopt, {"next": "/admin/sms_gateway/template/shipped/"})
+    response = admin_client.post(reset, {"next": "/admin/sms_gateway/template/shipped/"})
     assert response.status_code == 302
     assert response["Location"] == "/admin/sms_gateway/template/shipped/"
     register.refresh_from_db()
     assert (register.text, register.is_customized) == (shipped()[("Register", "en")], False)
     page = admin_client.get("/admin/sms_gateway/template/shipped/").content.decode()
-    assert "Every customised template matches its shipped text" in page
+    assert "No release changed the shipped text of a customized template" in page
 
 
-def test_change_page_shows_the_shipped_text_beside_and_an_adopt_button(admin_client):
+def test_change_page_shows_the_shipped_text_beside_and_a_reset_button(admin_client):
     Template.objects.filter(type="Register", locale="en").update(
         text=OLD_SHIPPED, is_customized=True
     )
@@ -87,10 +87,10 @@ def test_change_page_shows_the_shipped_text_beside_and_an_adopt_button(admin_cli
         admin_client.get(f"/admin/sms_gateway/template/{register.pk}/change/").content.decode()
     )
     assert 'id="shipped-compare"' in page
-    assert f'formaction="/admin/sms_gateway/template/{register.pk}/adopt/"' in page
-    # the whole change form posted to the adopt URL (what the button does)
+    assert f'formaction="/admin/sms_gateway/template/{register.pk}/reset/"' in page
+    # the whole change form posted to the reset URL (what the button does)
     response = admin_client.post(
-        f"/admin/sms_gateway/template/{register.pk}/adopt/",
+        f"/admin/sms_gateway/template/{register.pk}/reset/",
         {"type": "Register", "locale": "en", "text": "an unsaved edit {{code}}"},
     )
     assert response["Location"] == f"/admin/sms_gateway/template/{register.pk}/change/"
@@ -98,11 +98,11 @@ def test_change_page_shows_the_shipped_text_beside_and_an_adopt_button(admin_cli
     assert register.text == shipped()[("Register", "en")]
 
 
-def test_adopt_refuses_get_foreign_next_and_templates_without_shipped_text(admin_client):
+def test_reset_refuses_get_foreign_next_and_templates_without_shipped_text(admin_client):
     extra = Template.objects.create(
         type="SignIn", locale="nl", text="Uw code {{code}}", is_customized=True
     )
-    url = f"/admin/sms_gateway/template/{extra.pk}/adopt/"
+    url = f"/admin/sms_gateway/template/{extra.pk}/reset/"
     assert admin_client.get(url).status_code == 405
     response = admin_client.post(url, {"next": "https://evil.example/"}, follow=True)
     assert "has no shipped text" in response.content.decode()
@@ -111,9 +111,9 @@ def test_adopt_refuses_get_foreign_next_and_templates_without_shipped_text(admin
     assert extra.text == "Uw code {{code}}"
 
 
-def test_adopt_needs_staff(client):
+def test_reset_needs_staff(client):
     register = Template.objects.get(type="Register", locale="en")
-    response = client.post(f"/admin/sms_gateway/template/{register.pk}/adopt/")
+    response = client.post(f"/admin/sms_gateway/template/{register.pk}/reset/")
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 

@@ -6,29 +6,62 @@ Every change reaches every worker within ``SMS_CATALOG_CHECK_INTERVAL``
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..core import rate_limit_checks
 from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
+
+
+class RateLimitForm(forms.ModelForm):
+    """Limits of at least 1 per window of at least 1 s (also in the list's editable cells)."""
+
+    class Meta:
+        model = RateLimit
+        fields = ["scope", "limit", "window_seconds", "enabled", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        minimums = {
+            "limit": rate_limit_checks.MIN_LIMIT,
+            "window_seconds": rate_limit_checks.MIN_WINDOW_SECONDS,
+        }
+        for name, minimum in minimums.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["min"] = minimum
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, message in rate_limit_checks.errors(
+            data.get("limit"), data.get("window_seconds")
+        ).items():
+            if name in self.fields:
+                self.add_error(name, message)
+        return data
 
 
 @admin.register(RateLimit)
 class RateLimitAdmin(admin.ModelAdmin):
+    form = RateLimitForm
     list_display = ["scope", "limit", "window", "enabled", "note"]
     list_editable = ["limit", "enabled"]
     list_filter = ["scope", "enabled"]
 
+    def get_changelist_form(self, request: HttpRequest, **kwargs):  # noqa: ANN003, ANN201
+        return super().get_changelist_form(request, form=RateLimitForm, **kwargs)
+
     @admin.display(description="window", ordering="window_seconds")
     def window(self, obj: RateLimit) -> str:
-        seconds = obj.window_seconds
-        if seconds % 86400 == 0:
-            return f"{seconds // 86400} d"
-        if seconds % 3600 == 0:
-            return f"{seconds // 3600} h"
-        return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+        return rate_limit_checks.describe_window(obj.window_seconds)
+
+    def save_model(self, request, obj: RateLimit, form, change: bool) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        for warning in rate_limit_checks.warnings(obj.scope, obj.limit, obj.window_seconds):
+            messages.warning(request, warning)
 
 
 @admin.register(CountryPolicy)

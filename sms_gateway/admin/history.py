@@ -1,8 +1,9 @@
 """Template history: the old and the new text of every change made in the admin.
 
 Kept in Django's own admin log (``LogEntry``), no table of ours: the change
-message of an edit, a reset or an adoption carries both texts next to Django's
-``{"changed": {"fields": [...]}}``, which the stock history page still reads.
+message of an edit, a reset or a restore carries both texts next to Django's
+``{"changed": {"fields": [...]}}``. The history page shows every entry in one
+table, newest first, each text change with *Restore this version*.
 Changes made outside the admin (``import_templates``, ``reset_template``,
 ``load_templates``) are not in it; exports in git are their history.
 """
@@ -16,12 +17,20 @@ import re
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from ..models import Template
 
 TEXTS = "texts"  # the key of our entry in the change message's list
+TIME_FORMAT = "Y-m-d H:i:s T"  # as the Messages list shows times
+
+
+def moment(when) -> str:  # noqa: ANN001
+    """A time as every screen of the gateway shows it: 2026-12-01 15:27:01 UTC."""
+    return date_format(timezone.localtime(when), TIME_FORMAT)
 
 
 def with_texts(message: list, old: str, new: str, label: str = "") -> list:
@@ -37,7 +46,7 @@ def with_texts(message: list, old: str, new: str, label: str = "") -> list:
 def log_text_change(
     request: HttpRequest, template: Template, old: str, new: str, label: str
 ) -> None:
-    """An admin log entry for a change that is not a form save (reset, adopt)."""
+    """An admin log entry for a change that is not a form save (reset, restore)."""
     if old == new:
         return
     LogEntry.objects.log_actions(
@@ -52,32 +61,53 @@ def log_text_change(
     )
 
 
-def text_changes(template: Template) -> list[dict]:
-    """Newest first: when, who, what, and both texts with their differences marked."""
-    entries = LogEntry.objects.filter(
+def _entries(template: Template):  # noqa: ANN202
+    return LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Template),
         object_id=str(template.pk),
     ).select_related("user")
-    changes = []
-    for entry in entries.order_by("-action_time", "-pk"):
-        try:
-            parts = json.loads(entry.change_message or "[]")
-        except ValueError:
-            continue
-        for part in parts if isinstance(parts, list) else []:
-            texts = part.get(TEXTS) if isinstance(part, dict) else None
-            if texts:
-                old, new = side_by_side(texts.get("old", ""), texts.get("new", ""))
-                changes.append(
-                    {
-                        "time": entry.action_time,
-                        "user": entry.user,
-                        "label": texts.get("label") or "Edited",
-                        "old": old,
-                        "new": new,
-                    }
-                )
-    return changes
+
+
+def _texts(entry: LogEntry) -> dict | None:
+    try:
+        parts = json.loads(entry.change_message or "[]")
+    except ValueError:
+        return None
+    for part in parts if isinstance(parts, list) else []:
+        if isinstance(part, dict) and isinstance(part.get(TEXTS), dict):
+            return part[TEXTS]
+    return None
+
+
+def changes(template: Template) -> list[dict]:
+    """Every admin change of this template, newest first: when, who, what, and for a text
+    change both texts with their differences marked and the entry a restore reads."""
+    rows = []
+    for entry in _entries(template).order_by("-action_time", "-pk"):
+        texts = _texts(entry)
+        row = {
+            "entry": entry.pk,
+            "time": moment(entry.action_time),
+            "user": entry.user,
+            "text_change": bool(texts),
+        }
+        if texts:
+            old, new = side_by_side(texts.get("old", ""), texts.get("new", ""))
+            label = texts.get("label") or "Edited the text"
+            row.update(label=label, old=old, new=new, current=texts.get("new") == template.text)
+        else:
+            row.update(label=entry.get_change_message() or entry.get_action_flag_display())
+        rows.append(row)
+    return rows
+
+
+def version(template: Template, entry_id: int):  # noqa: ANN201
+    """(time, text) that one logged change left this template with, or None."""
+    entry = _entries(template).filter(pk=entry_id).first()
+    texts = _texts(entry) if entry else None
+    if not texts or not isinstance(texts.get("new"), str):
+        return None
+    return entry.action_time, texts["new"]
 
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")

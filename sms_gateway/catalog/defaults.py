@@ -2,8 +2,8 @@
 
 Loading creates what is missing and refreshes what an operator never edited;
 a template an operator edited (``is_customized``) is left alone unless it is
-explicitly reset or adopts the shipped text in the admin (which lists the
-customised templates that differ from the shipped ones, side by side).
+explicitly reset to its shipped text (the admin lists, side by side, the
+customized templates whose shipped text changed after their last edit).
 """
 
 from __future__ import annotations
@@ -42,6 +42,17 @@ def differs_from_shipped(kind: str, locale: str, text: str) -> bool:
     return shipped().get((kind, locale)) != text
 
 
+def origin_of(kind: str, locale: str, text: str) -> dict[str, object]:
+    """The fields an operator's save (an edit, a restore, an import) sets beside the text:
+    whether it is customized, and the shipped text it was written against, so that only
+    a later release's text is flagged as new (admin/templates.py)."""
+    customized = differs_from_shipped(kind, locale, text)
+    return {
+        "is_customized": customized,
+        "shipped_version": shipped().get((kind, locale), "") if customized else "",
+    }
+
+
 @dataclass
 class LoadReport:
     created: int = 0
@@ -76,7 +87,9 @@ def reset(kind: str, locale: str, using: str = "default") -> Template:
     """Put one template back to its shipped text, as if never edited."""
     text = shipped()[(kind, locale)]
     template, _ = Template.objects.using(using).update_or_create(
-        type=kind, locale=locale, defaults={"text": text, "is_customized": False}
+        type=kind,
+        locale=locale,
+        defaults={"text": text, "is_customized": False, "shipped_version": ""},
     )
     return template
 

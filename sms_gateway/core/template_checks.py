@@ -121,7 +121,7 @@ def review(
     if result.analysis.segments > max_segments:
         result.errors.append(
             f"{result.analysis.segments} segments with sample values; the limit is "
-            f"{max_segments} (SMS_MAX_SEGMENTS)."
+            f"{max_segments}, as the gateway is configured."
         )
     if result.analysis.is_unicode:
         shown = ", ".join(_describe(c) for c in result.analysis.non_gsm[:5])

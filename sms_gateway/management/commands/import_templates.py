@@ -60,15 +60,17 @@ class Command(BaseCommand):
         created = updated = unchanged = 0
         with transaction.atomic():
             for kind, locale, text in rows:
-                customized = defaults.differs_from_shipped(kind, locale, text)
+                origin = defaults.origin_of(kind, locale, text)
                 template, was_created = Template.objects.get_or_create(
-                    type=kind, locale=locale, defaults={"text": text, "is_customized": customized}
+                    type=kind, locale=locale, defaults={"text": text, **origin}
                 )
                 if was_created:
                     created += 1
                 elif template.text != text:
-                    template.text, template.is_customized = text, customized
-                    template.save(update_fields=["text", "is_customized", "updated_at"])
+                    template.text = text
+                    for field, value in origin.items():
+                        setattr(template, field, value)
+                    template.save(update_fields=["text", *origin, "updated_at"])
                     updated += 1
                 else:
                     unchanged += 1

@@ -3,11 +3,14 @@
 // A static file, not an inline script: the Content-Security-Policy allows only these.
 (function () {
   "use strict";
-  const script = document.currentScript;  // its data-preview-url: the preview endpoint
+  // Its data-preview-url: the preview endpoint; data-type and data-locale: those of a
+  // saved template, which are fixed (no fields for them then).
+  const script = document.currentScript;
   const text = document.getElementById("id_text");
   const kind = document.getElementById("id_type");
   const locale = document.getElementById("id_locale");
-  if (!text || !kind) { return; }
+  const fixedType = script.dataset.type || "";
+  if (!text || !(kind || fixedType)) { return; }
   const url = script.dataset.previewUrl;
   const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
   const list = (id, items) => {
@@ -53,7 +56,9 @@
   let shown = 0;
   const refresh = () => {
     const body = new URLSearchParams({
-      text: text.value, type: kind.value, locale: locale ? locale.value : "",
+      text: text.value,
+      type: kind ? kind.value : fixedType,
+      locale: locale ? locale.value : script.dataset.locale || "",
     });
     const number = ++sent;
     fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin" })
@@ -76,7 +81,7 @@
         list("sms-preview-warnings", review.warnings);
         const origin = document.getElementById("sms-preview-origin");
         origin.textContent = review.origin
-          ? `${review.origin.enabled ? "With" : "If turned on (SMS_ORIGIN_DOMAIN), with"} the ` +
+          ? `${review.origin.enabled ? "With" : "If turned on in the gateway's configuration, with"} the ` +
             `origin-bound line ${review.origin.line}: ${review.origin.segments} segment` +
             `${review.origin.segments === 1 ? "" : "s"}.`
           : "";
@@ -93,7 +98,7 @@
     if (fieldErrors) { fieldErrors.remove(); }  // about the text as it was posted
     schedule();
   });
-  kind.addEventListener("change", schedule);
+  if (kind) { kind.addEventListener("change", schedule); }
   if (locale) { locale.addEventListener("input", schedule); }
   refresh();
 })();
