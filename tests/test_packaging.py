@@ -213,3 +213,19 @@ def test_missing_pairs():
 def test_describe_groups_by_language():
     missing = [(kind, "ja") for kind in KNOWN_TYPES] + [("SignIn", "fr"), ("BindMfa", "fr")]
     assert describe(missing) == "fr: BindMfa, SignIn; ja (all 9 types)"
+
+
+def test_pyproject_names_every_package_on_disk():
+    """The package list is explicit (templates/ is mapped in): a new package must be named."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "sms_gateway").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert on_disk - listed == set()
+    assert listed - on_disk == {"sms_gateway.templates"}
