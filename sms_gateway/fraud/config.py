@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from ..core.budgets import Cap
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -28,6 +30,7 @@ class GuardConfig:
     countries: dict[str, str] = field(default_factory=dict)  # region -> allow|block|monitor
     blocks: tuple[Block, ...] = ()
     safe: dict[str, bool] = field(default_factory=dict)  # E.164 -> also bypasses policies
+    budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:
@@ -37,7 +40,8 @@ class GuardConfig:
 
 
 def load() -> GuardConfig:
-    from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
+    from ..core import budgets
+    from ..models import BlockedPrefix, Budget, CountryPolicy, RateLimit, SafeNumber
 
     now = timezone.now()
     return GuardConfig(
@@ -51,4 +55,14 @@ def load() -> GuardConfig:
             for b in BlockedPrefix.objects.filter(unblocked_at=None, until__gt=now)
         ),
         safe=dict(SafeNumber.objects.values_list("number", "bypass_policies")),
+        budgets=tuple(
+            Cap(
+                b.country or budgets.ALL,
+                b.period,
+                budgets.to_micros(b.cap),
+                b.alert_at_percent / 100,
+                b.action,
+            )
+            for b in Budget.objects.filter(enabled=True)
+        ),
     )

@@ -12,6 +12,8 @@ import math
 from django.conf import settings
 from django.utils import timezone
 
+from ..budgets import prices, spend
+from ..core import budgets as core_budgets
 from ..core.errors import Refused
 from ..ops import metrics
 from ..sending.guard import Flag
@@ -111,3 +113,34 @@ def pumping_guard(draft: Draft) -> Refused | None:
         return None
     pumping.block(prefix, reason, counts)
     return _refuse(f"pumping:{prefix}", texts.text(texts.UNAVAILABLE, draft.locale))
+
+
+def budget(draft: Draft) -> Refused | None:
+    """Counts the SMS's estimated cost (its first provider's price times its segments)
+    against the spend caps; refuses it when a cap whose action refuses this type would
+    be passed (budgets/spend.py). Last in ``SMS_GUARD``: a refused SMS spends nothing."""
+    route = draft.route
+    if route is None or not route.hops:
+        return None
+    provider, country = route.hops[0].provider, draft.request.to.region or ""
+    cost = prices.cost(provider, country, draft.segments)
+    if cost is None:
+        metrics.SPEND_UNPRICED.labels(provider, country or "none").inc()
+        return None  # nothing to count: check W051 names unpriced aliases
+    amount = core_budgets.to_micros(cost)
+    if amount <= 0:
+        return None
+    charged = spend.charge(
+        country,
+        amount,
+        timezone.now(),
+        _config(draft).budgets,
+        draft.request.type,
+        frozenset(settings.SMS_BUDGET_ESSENTIAL_TYPES),
+    )
+    if charged.refused is None:
+        return None
+    counter = charged.refused
+    return _refuse(
+        f"budget:{counter.scope}:{counter.period}", texts.text(texts.UNAVAILABLE, draft.locale)
+    )

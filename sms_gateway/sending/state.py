@@ -9,6 +9,7 @@ from typing import Any
 from ..core.errors import GatewayError
 from ..core.phone import PhoneNumber
 from ..core.routing import RouteRule
+from ..core.senders import SenderRule
 from ..fraud.config import GuardConfig
 
 
@@ -43,6 +44,7 @@ class Draft:
     refusal: GatewayError | None = None  # set when it must not be sent
     flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
     guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
+    sender_rules: tuple[SenderRule, ...] = field(default=(), repr=False)  # the country's
 
     @property
     def route_label(self) -> str:
