@@ -251,3 +251,49 @@ def test_a_blocked_route_spends_nothing(api, priced):
     Route.objects.filter(prefix="49").delete()
     assert statuses(api, 1, to=DE_NUMBER) == [200]
     assert spend.read([f"{spend.KEY_PREFIX}day:{today}:DE"]) == [110_000]
+
+
+# --- the send path's cost ------------------------------------------------------------
+
+
+def send(to=DE_NUMBER):
+    from sms_gateway import sending
+    from sms_gateway.core.phone import parse
+
+    return sending.send(
+        sending.SmsRequest(to=parse(to), type="SignIn", payload={"code": "123456", "locale": "en"})
+    )
+
+
+@pytest.mark.django_db
+def test_a_budgeted_sms_still_costs_two_statements_and_one_redis_round_trip(
+    priced, outbox, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    require_redis()
+    settings.SMS_CATALOG_CHECK_INTERVAL = 3600
+    Budget.objects.create(country="DE", period="day", cap=Decimal("100"), action="refuse")
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+    def commands() -> dict[str, int]:
+        stats = client.info("commandstats")
+        return {k: v["calls"] for k, v in stats.items() if k != "cmdstat_info"}
+
+    send()  # loads the snapshot and the script
+    before = commands()
+    with CaptureQueriesContext(connection) as ctx:
+        outcome = send()
+    after = commands()
+    assert outcome.status == "sent"
+    assert [q["sql"].split()[0].upper() for q in ctx.captured_queries] == ["INSERT", "UPDATE"]
+    changed = {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+    # One EVALSHA; inside it, Redis counts the script's own GET, INCRBY and EXPIRE calls.
+    assert changed.pop("cmdstat_evalsha") == 1
+    assert set(changed) <= {"cmdstat_get", "cmdstat_incrby", "cmdstat_expire"}
+    priced.SMS_PRICES = {}
+    before = commands()
+    assert send().status == "sent"
+    assert commands() == before  # unpriced: no round trip at all
+    client.close()

@@ -170,3 +170,80 @@ def destination_countries(prefix: str, country: str) -> frozenset[str] | None:
         if region:
             return frozenset({region})
     return frozenset(regions)
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error": refused in the route editor, an error at startup; or "warning"
+    message: str
+
+
+def route_problems(
+    prefix: str,
+    country: str,
+    provider: str,
+    sender: str,
+    default: str,
+    rules: Iterable[SenderRule] = (),
+) -> list[Problem]:
+    """What is wrong with sending from ``sender`` (else the provider's ``default``)
+    through ``provider`` on the route of ``prefix``/``country``, and why."""
+    rules = tuple(rules)
+    reached = destination_countries(prefix, country)
+    effective = sender or default
+    if kind(effective) != ALPHANUMERIC:
+        return []
+    found = []
+    no_alpha = sorted(
+        c
+        for c in (reached if reached is not None else NO_ALPHANUMERIC)
+        if not alphanumeric_allowed(c, rule_for(rules, c, provider))
+    )
+    if sender and reached and set(reached) <= set(no_alpha):
+        names = ", ".join(no_alpha)
+        found.append(
+            Problem(
+                "error",
+                f"{names} take{'s' if len(no_alpha) == 1 else ''} no alphanumeric sender "
+                f"(carriers drop it): give a number, a short code or a Messaging Service SID.",
+            )
+        )
+    else:
+        stuck = [c for c in no_alpha if not decide(c, provider, sender, default, rules).usable]
+        if stuck:
+            found.append(
+                Problem(
+                    "warning",
+                    f"{', '.join(stuck)} take no alphanumeric sender and {provider} has no "
+                    f"number for {'it' if len(stuck) == 1 else 'them'}: SMS there fail over to "
+                    f"the next provider; add a sender rule with a number.",
+                )
+            )
+    if reached is not None and len(reached) == 1:
+        (place,) = reached
+        rule = rule_for(rules, place, provider)
+        registered = {r.casefold() for r in rule.registered} if rule is not None else set()
+        if registered and place not in no_alpha and effective.casefold() not in registered:
+            found.append(
+                Problem(
+                    "error",
+                    f"{effective} is not a sender ID registered for {place} "
+                    f"(registered: {', '.join(rule.registered)}).",
+                )
+            )
+    unregistered = sorted(
+        c
+        for c in (reached if reached is not None else REGISTRATION_REQUIRED)
+        if c in REGISTRATION_REQUIRED
+        and c not in no_alpha
+        and not getattr(rule_for(rules, c, provider), "registered", ())
+    )
+    if unregistered:
+        found.append(
+            Problem(
+                "warning",
+                f"{', '.join(unregistered)} take only registered sender IDs: add a sender rule "
+                f"listing those registered for {provider}, or carriers may drop {effective}.",
+            )
+        )
+    return found
