@@ -297,3 +297,18 @@ def test_a_budgeted_sms_still_costs_two_statements_and_one_redis_round_trip(
     assert send().status == "sent"
     assert commands() == before  # unpriced: no round trip at all
     client.close()
+
+
+@pytest.mark.parametrize("where", ["redis", "process"])
+def test_concurrent_sms_never_spend_past_a_refusing_cap(where, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    if where == "redis":
+        require_redis()
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    caps = [cap(scope="all", period=budgets.MONTH, amount="1")]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda _: charge(amount="0.1", caps=caps), range(50)))
+    assert sum(r.refused is None for r in results) == 10
+    assert max(r.spent[3] for r in results) == 1_000_000
