@@ -341,3 +341,96 @@ def check_vonage_sdk(app_configs: object = None, **kwargs: object) -> list:
             id="sms_gateway.E005",
         )
     ]
+
+
+@register(deploy=False)
+def check_budget_prices(app_configs: object = None, **kwargs: object) -> list:
+    """Prices and rates spend is counted with (budgets/prices.py)."""
+    from .budgets import prices
+    from .core.message_types import KNOWN_TYPES
+
+    errors = [Error(problem, id="sms_gateway.E050") for problem in prices.problems()]
+    currency = settings.SMS_BUDGET_CURRENCY
+    if len(currency) != 3 or not currency.isalpha():
+        errors.append(
+            Error(f"SMS_BUDGET_CURRENCY {currency!r} is not a code.", id="sms_gateway.E050")
+        )
+    unknown = sorted(set(settings.SMS_BUDGET_ESSENTIAL_TYPES) - KNOWN_TYPES)
+    if unknown:
+        errors.append(
+            Warning(
+                f"SMS_BUDGET_ESSENTIAL_TYPES names unknown type(s) {', '.join(unknown)}.",
+                hint=f"Logto's types: {', '.join(sorted(KNOWN_TYPES))}.",
+                id="sms_gateway.W050",
+            )
+        )
+    return errors
+
+
+@register(deploy=True)
+def check_senders_and_budgets(app_configs: object = None, **kwargs: object) -> list:
+    """check --deploy, against the database: every route's senders per country (sender
+    rules, core/senders.py), and budgets that could never be reached (no price)."""
+    from django.db import DatabaseError, connection
+
+    from .core import senders
+    from .models import Budget, Route, SenderRule
+
+    try:
+        if SenderRule._meta.db_table not in connection.introspection.table_names():
+            return []  # not migrated yet
+        rules = [
+            senders.SenderRule(r.country, r.provider, r.alphanumeric, r.registered, r.number_sender)
+            for r in SenderRule.objects.all()
+        ]
+        routes = list(Route.objects.prefetch_related("hops"))
+        budgeted = Budget.objects.filter(enabled=True).exists()
+    except DatabaseError:
+        return []  # unreachable: /readyz says so
+    found = []
+    for route in routes:
+        for hop in route.hops.all():
+            default = _default_sender(hop.provider)
+            for problem in senders.route_problems(
+                route.prefix, route.country, hop.provider, hop.sender, default, rules
+            ):
+                # Warnings: the send path copes (a number instead, the registered ID, or
+                # failover); the route editor refuses what it can (admin/routes.py).
+                where = f"Route {route} via {hop.provider} (sender {hop.sender or default!r})"
+                found.append(Warning(f"{where}: {problem.message}", id="sms_gateway.W060"))
+    if budgeted:
+        aliases = sorted({h.provider for r in routes for h in r.hops.all()})
+        aliases = aliases or list(settings.SMS_DEFAULT_PROVIDERS)
+        unpriced = [a for a in aliases if not settings.SMS_PRICES.get(a) and a in prices_needed()]
+        if unpriced:
+            found.append(
+                Warning(
+                    f"Budgets are set but {', '.join(unpriced)} have no price in SMS_PRICES: "
+                    f"their SMS count as 0 (sms_gateway_spend_unpriced_total).",
+                    id="sms_gateway.W051",
+                )
+            )
+    return found
+
+
+def prices_needed() -> set[str]:
+    """Aliases that spend money (every one but the console and locmem test providers)."""
+    free = ("providers.console.", "providers.locmem.")
+    return {
+        alias
+        for alias, config in settings.SMS_PROVIDERS.items()
+        if not any(part in str(config.get("BACKEND", "")) for part in free)
+    }
+
+
+def _default_sender(alias: str) -> str:
+    from .providers import build_provider
+
+    try:
+        provider = build_provider(alias)
+    except ImproperlyConfigured:
+        return ""  # check E002 names it
+    try:
+        return provider.default_sender()
+    finally:
+        provider.close()

@@ -355,3 +355,115 @@ class SafeNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# --- Budgets and sender rules (budgets/, core/budgets.py, core/senders.py) ----------
+
+
+class Budget(models.Model):
+    """A spend cap per day or month, for one country or the whole gateway."""
+
+    class Period(models.TextChoices):
+        DAY = "day", _("per day (UTC)")
+        MONTH = "month", _("per month (UTC)")
+
+    class Action(models.TextChoices):
+        ALERT = "alert", _("alert only")
+        ESSENTIAL = "essential", _("refuse all but sign-in and MFA codes")
+        REFUSE = "refuse", _("refuse all")
+
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. DE."))],
+        help_text=_("ISO 3166 country, e.g. DE; empty: every country together."),
+    )
+    period = models.CharField(max_length=8, choices=Period.choices)
+    cap = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("The most to spend in the period, in SMS_BUDGET_CURRENCY."),
+    )
+    alert_at_percent = models.PositiveSmallIntegerField(
+        default=80, help_text=_("The metric alerts past this share of the cap (1–100).")
+    )
+    action = models.CharField(
+        max_length=12,
+        choices=Action.choices,
+        default=Action.ALERT,
+        help_text=_("What happens to an SMS that would take the spend over the cap."),
+    )
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "period"], name="unique_budget_country_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country or 'all countries'} per {self.period}: {self.cap}"
+
+    def clean(self) -> None:
+        if self.cap is not None and self.cap < 0:
+            raise ValidationError({"cap": _("A cap is 0 or more.")})
+        if not 1 <= (self.alert_at_percent or 0) <= 100:
+            raise ValidationError({"alert_at_percent": _("Between 1 and 100.")})
+
+
+class SenderRule(models.Model):
+    """What senders one country takes, for one provider alias or all of them."""
+
+    country = models.CharField(
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. IN."))],
+    )
+    provider = models.CharField(
+        max_length=64, blank=True, help_text=_("A provider alias; empty: every provider.")
+    )
+    alphanumeric = models.BooleanField(
+        _("alphanumeric senders allowed"),
+        default=True,
+        help_text=_("Never for the US, Canada, Argentina and Puerto Rico, whatever is ticked."),
+    )
+    registered_senders = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Sender IDs registered for this country, comma-separated: an alphanumeric "
+            "sender not listed is replaced by the first."
+        ),
+    )
+    number_sender = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("A number or short code of this provider, sent where alphanumeric is not."),
+    )
+    dlt_entity_id = models.CharField(
+        _("DLT entity ID"), max_length=32, blank=True, help_text=_("India: principal entity ID.")
+    )
+    dlt_template_ids = models.JSONField(
+        _("DLT template IDs"),
+        default=dict,
+        blank=True,
+        help_text=_('India: {"SignIn": "1107…", "SignIn:hi": "1107…", "*": "1107…"}.'),
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country", "provider"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "provider"], name="unique_sender_rule_country_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} via {self.provider or 'every provider'}"
+
+    @property
+    def registered(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.registered_senders.split(",") if s.strip())

@@ -275,6 +275,8 @@ SMS_GUARD = env.list(
         "sms_gateway.fraud.steps.blocked_prefix",
         "sms_gateway.fraud.steps.rate_limits",
         "sms_gateway.fraud.steps.pumping_guard",
+        # Last: it counts the SMS's spend, which a refusal by an earlier step never spends.
+        "sms_gateway.fraud.steps.budget",
     ],
 )
 # --- Fraud guard (README, "Fraud guard"); limits and countries are edited in the admin.
@@ -299,6 +301,18 @@ SMS_GUARD_PUMPING_MIN_SMS = env.int("SMS_GUARD_PUMPING_MIN_SMS", default=10)
 SMS_GUARD_PUMPING_MIN_NUMBERS = env.int("SMS_GUARD_PUMPING_MIN_NUMBERS", default=8)
 SMS_GUARD_PUMPING_RATIO = env.float("SMS_GUARD_PUMPING_RATIO", default=5.0)
 SMS_GUARD_PUMPING_BLOCK_HOURS = env.int("SMS_GUARD_PUMPING_BLOCK_HOURS", default=12)
+# --- Budgets (README, "Budgets"); caps are edited in the admin.
+# Prices per provider alias and country ("*": any other), each "<amount> <currency>"
+# per segment: {"twilio": {"US": "0.0083 USD", "*": "0.05 USD"}}.
+SMS_PRICES = _json_aliases("SMS_PRICES") or {}
+# The currency budgets are in, and what one unit of each other price currency is
+# worth in it ("EUR=1.08,GBP=1.27").
+SMS_BUDGET_CURRENCY = env.str("SMS_BUDGET_CURRENCY", default="USD").strip().upper()
+SMS_BUDGET_RATES = env.dict("SMS_BUDGET_RATES", default={})
+# The types a cap whose action is "essential" still lets through: sign-in and MFA codes.
+SMS_BUDGET_ESSENTIAL_TYPES = env.list(
+    "SMS_BUDGET_ESSENTIAL_TYPES", default=["SignIn", "MfaVerification"]
+)
 # Seconds a worker trusts its in-memory templates and routes before asking the
 # shared cache whether they changed: an edit reaches other processes within this.
 SMS_CATALOG_CHECK_INTERVAL = env.float("SMS_CATALOG_CHECK_INTERVAL", default=1.0)

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from ..models import Route, RouteProvider
 from ..providers import provider_aliases
+from .senders import route_sender_error
 
 BLOCK_HELP = (
     "No providers: every SMS to this destination is refused (400, “SMS to this "
@@ -126,6 +127,12 @@ class RouteProviderFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data.get("provider") and not form.cleaned_data.get("DELETE")
         ]
+        for form in kept:  # sender rules per country (admin/senders.py)
+            problem = route_sender_error(self.instance, form.cleaned_data)
+            if problem:
+                form.add_error("sender", problem)
+        if any(self.errors):
+            return
         blocked = self.data.get("blocked") in ("on", "true", "True", "1")
         if blocked and kept:
             raise forms.ValidationError(

@@ -22,16 +22,19 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from ..core import senders as sender_policy
 from ..core.routing import Hop, RouteRule
 from ..fraud import config as guard
 from ..fraud.config import GuardConfig
 from ..models import (
     BlockedPrefix,
+    Budget,
     CountryPolicy,
     RateLimit,
     Route,
     RouteProvider,
     SafeNumber,
+    SenderRule,
     Template,
 )
 
@@ -45,6 +48,7 @@ class Catalog:
     templates: dict[tuple[str, str], str]  # (type, locale) -> text
     routes: tuple[RouteRule, ...]
     guard: GuardConfig = field(default_factory=GuardConfig)  # the fraud guard's settings
+    senders: tuple[sender_policy.SenderRule, ...] = ()  # sender rules per country
     locales: dict[str, tuple[str, ...]] = field(init=False)  # type -> its locales
 
     def __post_init__(self) -> None:
@@ -81,7 +85,19 @@ def load() -> Catalog:
     if not any(not r.prefix and not r.country for r in routes):
         default = tuple(Hop(alias) for alias in settings.SMS_DEFAULT_PROVIDERS)
         routes.append(RouteRule(hops=default))
-    return Catalog(templates, tuple(routes), guard.load())
+    sender_rules = tuple(
+        sender_policy.SenderRule(
+            rule.country,
+            rule.provider,
+            rule.alphanumeric,
+            rule.registered,
+            rule.number_sender,
+            rule.dlt_entity_id,
+            dict(rule.dlt_template_ids or {}),
+        )
+        for rule in SenderRule.objects.all()
+    )
+    return Catalog(templates, tuple(routes), guard.load(), sender_rules)
 
 
 def _shared_version() -> str | None:
@@ -136,6 +152,9 @@ def _changed(sender: type, **kwargs: object) -> None:
     transaction.on_commit(invalidate)
 
 
-for _model in (Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber):
+for _model in (
+    *(Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber),
+    *(Budget, SenderRule),
+):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}")

@@ -14,6 +14,7 @@ from .errors import GatewayError
 from .guard import GuardConfig
 from .phone import PhoneNumber
 from .routing import RouteRule
+from .senders import SenderRule
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Draft:
     refusal: GatewayError | None = None  # set when it must not be sent
     flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
     guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
+    sender_rules: tuple[SenderRule, ...] = field(default=(), repr=False)  # the country's
 
     @property
     def route_label(self) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .budgets import Cap
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -32,6 +34,7 @@ class GuardConfig:
     countries: dict[str, str] = field(default_factory=dict)  # region -> allow|block|monitor
     blocks: tuple[Block, ...] = ()
     safe: dict[str, bool] = field(default_factory=dict)  # E.164 -> also bypasses policies
+    budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:

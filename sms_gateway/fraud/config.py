@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from ..core.budgets import Cap
 from ..core.guard import Block, GuardConfig, Limit
 
 __all__ = ["Block", "GuardConfig", "Limit", "load"]
 
 
 def load() -> GuardConfig:
-    from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
+    from ..core import budgets
+    from ..models import BlockedPrefix, Budget, CountryPolicy, RateLimit, SafeNumber
 
     now = timezone.now()
     return GuardConfig(
@@ -28,4 +30,14 @@ def load() -> GuardConfig:
             for b in BlockedPrefix.objects.filter(unblocked_at=None, until__gt=now)
         ),
         safe=dict(SafeNumber.objects.values_list("number", "bypass_policies")),
+        budgets=tuple(
+            Cap(
+                b.country or budgets.ALL,
+                b.period,
+                budgets.to_micros(b.cap),
+                b.alert_at_percent / 100,
+                b.action,
+            )
+            for b in Budget.objects.filter(enabled=True)
+        ),
     )

@@ -14,6 +14,8 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from ..budgets import prices, spend
+from ..core import budgets as core_budgets
 from ..core.draft import Draft
 from ..core.errors import Refused
 from ..core.guard import Flag, GuardConfig
@@ -136,3 +138,34 @@ def pumping_guard(draft: Draft) -> Refused | None:
 
 
 STEP = pumping_guard.__name__  # its name in /readyz and the metrics
+
+
+def budget(draft: Draft) -> Refused | None:
+    """Counts the SMS's estimated cost (its first provider's price times its segments)
+    against the spend caps; refuses it when a cap whose action refuses this type would
+    be passed (budgets/spend.py). Last in ``SMS_GUARD``: a refused SMS spends nothing."""
+    route = draft.route
+    if route is None or not route.hops:
+        return None
+    provider, country = route.hops[0].provider, draft.request.to.region or ""
+    cost = prices.cost(provider, country, draft.segments)
+    if cost is None:
+        metrics.SPEND_UNPRICED.labels(provider, country or "none").inc()
+        return None  # nothing to count: check W051 names unpriced aliases
+    amount = core_budgets.to_micros(cost)
+    if amount <= 0:
+        return None
+    charged = spend.charge(
+        country,
+        amount,
+        timezone.now(),
+        _config(draft).budgets,
+        draft.request.type,
+        frozenset(settings.SMS_BUDGET_ESSENTIAL_TYPES),
+    )
+    if charged.refused is None:
+        return None
+    counter = charged.refused
+    return _refuse(
+        f"budget:{counter.scope}:{counter.period}", texts.text(texts.UNAVAILABLE, draft.locale)
+    )

@@ -162,3 +162,33 @@ CONVERSIONS = Counter(
     "Codes followed by Logto's sign-in, registration or password reset within their validity.",
     ["provider", "country"],
 )
+
+# --- Budgets (issue 20: budgets/, README "Budgets") -------------------------------
+SPEND = Counter(
+    "sms_gateway_spend",
+    "Estimated spend of the SMS let through, in SMS_BUDGET_CURRENCY, by destination country.",
+    ["country"],
+)
+SPEND_UNPRICED = Counter(
+    "sms_gateway_spend_unpriced_total",
+    "SMS let through without a price for their provider and country (counted as 0).",
+    ["provider", "country"],
+)
+BUDGET_USED = Gauge(
+    "sms_gateway_budget_used_ratio",
+    "Spend of the current period over its cap, by scope (a country or all) and period, "
+    "as the last SMS counted found it.",
+    ["scope", "period"],
+    multiprocess_mode="mostrecent",
+)
+BUDGET_ALERT = Gauge(
+    "sms_gateway_budget_alert_ratio",
+    "The share of each cap past which SmsBudgetThreshold alerts (the budget's alert_at_percent).",
+    ["scope", "period"],
+    multiprocess_mode="mostrecent",
+)
+BUDGET_REFUSALS = Counter(
+    "sms_gateway_budget_refusals_total",
+    "SMS refused because they would take a period's spend over its cap, by scope and period.",
+    ["scope", "period"],
+)

@@ -36,6 +36,9 @@ class OutgoingSMS:
     reference: str  # our message id, for the provider's client reference
     unicode: bool  # the text is not GSM-7
     receipt_url: str = ""  # where this SMS's delivery receipts go ('' = the account's setting)
+    # India's DLT registration (core/senders.py), for providers whose API takes them.
+    dlt_entity_id: str = ""
+    dlt_template_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class BaseProvider:
     def send(self, sms: OutgoingSMS, timeout: float) -> SendResult:
         """Send one SMS within ``timeout`` seconds; at most one request to the provider."""
         raise NotImplementedError
+
+    def default_sender(self) -> str:
+        """What this alias sends from when the route names no sender (sender rules)."""
+        return str(self.config.get("FROM", "") or "")
 
     def receipt_url_problem(self, url: str) -> str:
         """'' when this alias can send SMS whose receipt URL is ``url`` (a startup check:

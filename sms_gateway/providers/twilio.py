@@ -185,6 +185,9 @@ class TwilioProvider(BaseProvider):
             where = f"SMS_PROVIDERS[{self.alias!r}]['OPTIONS']"
             raise ImproperlyConfigured(f"{where}: " + " ".join(problems))
 
+    def default_sender(self) -> str:
+        return self.config["MESSAGING_SERVICE_SID"] or self.config["FROM"]
+
     def _sender(self, sms: OutgoingSMS) -> dict[str, str]:
         sender = sms.sender or self.config["MESSAGING_SERVICE_SID"] or self.config["FROM"]
         if not sender:

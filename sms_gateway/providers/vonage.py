@@ -208,6 +208,9 @@ class VonageProvider(BaseProvider):
             type="unicode" if sms.unicode else "text",
             client_ref=sms.reference,
             callback=callback or None,
+            # India's DLT registration: Vonage's entity-id and content-id.
+            entity_id=sms.dlt_entity_id or None,
+            content_id=sms.dlt_template_id or None,
         )
         http._timeout = timeout  # the option takes whole seconds only; requests takes floats
         http._last_response = None

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from ..core import senders
 from ..core.errors import Category, ProviderError, RecipientRejected, SendFailed
 from ..core.routing import Hop
 from ..delivery.callbacks import callback_url
@@ -61,7 +62,9 @@ def deliver(draft: Draft, deadline: float) -> Delivery:
         remaining = deadline - time.monotonic()
         if remaining < MIN_ATTEMPT_SECONDS:
             break
-        attempt, result, error = _attempt(hop, sms, min(settings.SMS_ATTEMPT_TIMEOUT, remaining))
+        attempt, result, error = _attempt(
+            hop, sms, min(settings.SMS_ATTEMPT_TIMEOUT, remaining), draft
+        )
         attempts.append(attempt)
         if result is not None:
             return Delivery(
@@ -123,19 +126,26 @@ def receipt_url_problems() -> list[str]:
 
 
 def _attempt(
-    hop: Hop, sms: OutgoingSMS, timeout: float
+    hop: Hop, sms: OutgoingSMS, timeout: float, draft: Draft
 ) -> tuple[AttemptRecord, SendResult | None, ProviderError | None]:
     started_at = datetime.now(UTC).isoformat()
     t0 = time.monotonic()
     result: SendResult | None = None
     error: ProviderError | None = None
     call: deadline.Call | None = None
+    sender = hop.sender
     try:
         provider = get_provider(hop.provider)
+        choice = _sender(hop, provider, draft)
+        sender = choice.sender
+        if not choice.usable:
+            raise ProviderError(hop.provider, Category.PROVIDER_CONFIG, choice.reason)
         sms = replace(
             sms,
-            sender=hop.sender or sms.sender,
+            sender=choice.sender or sms.sender,
             receipt_url=receipt_url(provider, hop.provider, sms.reference),
+            dlt_entity_id=choice.dlt_entity_id,
+            dlt_template_id=choice.dlt_template_id,
         )
         with deadline.wall_clock(timeout) as call:
             result = provider.send(sms, timeout)
@@ -153,13 +163,35 @@ def _attempt(
         outcome=outcome,
         started_at=started_at,
         duration_ms=int(seconds * 1000),
-        sender=hop.sender,
+        sender=sender,
         provider_message_id=(result.provider_message_id if result else "")[:100],
         category=str(error.category) if error else "",
         error_code=(error.code if error else "")[:32],
         error=(error.message if error else "")[:300],
     )
     return attempt, result, error
+
+
+def _sender(hop: Hop, provider: BaseProvider, draft: Draft) -> senders.SenderChoice:
+    """The sender this country takes from this provider (core/senders.py)."""
+    choice = senders.decide(
+        draft.request.to.region or "",
+        hop.provider,
+        hop.sender,
+        provider.default_sender(),
+        draft.sender_rules,
+        draft.template_type,
+        draft.locale,
+    )
+    if choice.reason:
+        logger.debug(
+            "sender for %s via %s: %s",
+            draft.request.to.region,
+            hop.provider,
+            choice.reason,
+            extra={"message_id": str(draft.message_id), "provider": hop.provider},
+        )
+    return choice
 
 
 def _internal_error(alias: str, err: Exception, sent: bool) -> ProviderError:

@@ -34,6 +34,7 @@ def prepare(
         message_id=message_id,
         request=request,
         guard=catalog.guard,
+        sender_rules=tuple(r for r in catalog.senders if r.country == request.to.region),
         requested_locale=mask_value(requested, payload)[:100],
         ui_locales=mask_value(ui_locales, payload)[:200],
     )
