@@ -8,10 +8,11 @@ import pytest
 from django.core.checks import run_checks
 from django.utils import timezone
 
-from sms_gateway.budgets import panel, spend
+from sms_gateway import checks
+from sms_gateway.budgets import spend
 from sms_gateway.core import budgets
+from sms_gateway.dashboard import budgets as panel
 from sms_gateway.models import Budget, Route, SenderRule
-from sms_gateway.ops import checks
 
 from .admin_forms import form_data
 

@@ -216,6 +216,7 @@ def test_the_suite_runs_the_shipped_guard(settings):
         "blocked_prefix",
         "rate_limits",
         "pumping_guard",
+        "budget",
     ]
 
 

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 
-from ..budgets import panel
 from ..core import budgets, senders
+from ..dashboard import budgets as panel
 from ..models import Budget, Route, SenderRule
 from ..providers import provider_aliases
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..budgets import panel
+from ..dashboard import budgets as panel
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from ..budgets import spend
 from ..core import budgets
-from . import spend
 
 
 @dataclass(frozen=True)
