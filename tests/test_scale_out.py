@@ -40,14 +40,23 @@ def test_format_window():
     ]  # fmt: skip
 
 
-def command(*args: str) -> str:
+OPERATOR = "ops-alice"
+
+
+@pytest.fixture
+def operator(django_user_model):
+    return django_user_model.objects.create_user(OPERATOR, password="x" * 16, is_staff=True)
+
+
+def command(*args: str, user: str | None = OPERATOR) -> str:
     out = io.StringIO()
-    call_command("ratelimits", *args, stdout=out)
+    changing = args[0] in ("set", "delete") and user is not None
+    call_command("ratelimits", *args, *(["--user", user] if changing else []), stdout=out)
     return out.getvalue()
 
 
 @pytest.mark.django_db
-def test_set_publishes_a_new_catalog_version(django_capture_on_commit_callbacks):
+def test_set_publishes_a_new_catalog_version(django_capture_on_commit_callbacks, operator):
     before = snapshot.current()
     assert Limit("recipient", 5, 600) in before.guard.limits
     version = cache.get(snapshot.VERSION_KEY)
@@ -77,7 +86,35 @@ def test_set_publishes_a_new_catalog_version(django_capture_on_commit_callbacks)
 
 
 @pytest.mark.django_db
-def test_bad_values_are_refused_and_nothing_changes():
+def test_each_change_is_in_the_admin_log_with_its_operator(operator):
+    from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+
+    command("set", "recipient", "10m", "3")
+    command("set", "ip", "1h", "50")
+    command("delete", "ip", "1h")
+    entries = list(LogEntry.objects.order_by("pk"))
+    assert [(e.user_id, e.action_flag) for e in entries] == [
+        (operator.pk, CHANGE),
+        (operator.pk, ADDITION),
+        (operator.pk, DELETION),
+    ]
+    assert entries[0].get_change_message() == (
+        "Set 3 per 10 min, enabled: True (was 5, enabled: True) (sms-gateway ratelimits)"
+    )
+    assert "Deleted 50 per 1 h" in entries[2].get_change_message()
+
+
+@pytest.mark.django_db
+def test_a_change_without_its_operator_is_refused_and_changes_nothing(operator):
+    with pytest.raises(CommandError, match="name the operator with --user"):
+        command("set", "recipient", "10m", "3", user=None)
+    with pytest.raises(CommandError, match="no admin user 'mallory'"):
+        command("set", "recipient", "10m", "3", user="mallory")
+    assert RateLimit.objects.get(scope="recipient", window_seconds=600).limit == 5
+
+
+@pytest.mark.django_db
+def test_bad_values_are_refused_and_nothing_changes(operator):
     with pytest.raises(CommandError, match="at least 1"):
         command("set", "recipient", "10m", "0")
     with pytest.raises(CommandError, match="window '10x'"):
@@ -102,6 +139,10 @@ def test_a_limit_set_by_the_command_reaches_a_running_worker(tmp_path):
         SMS_GUARD="sms_gateway.fraud.steps.rate_limits",
     )
     assert manage(env, "setup").returncode == 0
+    env["DJANGO_SUPERUSER_PASSWORD"] = "a-long-operator-password"
+    created = manage(env, "createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.io")
+    assert created.returncode == 0, created.stderr
+    env["SMS_GATEWAY_OPERATOR"] = "ops"  # the deploy script's operator, for the admin log
     server = Gunicorn(env, tmp_path, workers=1)
     try:
         server.wait_ready()

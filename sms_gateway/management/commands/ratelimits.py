@@ -1,20 +1,27 @@
 """Rate limits as code: list, set and delete them from a deploy script.
 
     sms-gateway ratelimits list
-    sms-gateway ratelimits set recipient 10m 5 [--disabled] [--note "..."]
-    sms-gateway ratelimits delete ip 1d
+    sms-gateway ratelimits set recipient 10m 5 [--disabled] [--note "..."] --user alice
+    sms-gateway ratelimits delete ip 1d --user alice
 
 Each change is saved like the admin saves it (``Model.save()``/``delete()``), so its
 commit publishes a new catalog version: every worker on every machine applies it
 within ``SMS_CATALOG_CHECK_INTERVAL``, without a restart. (A scripted
 ``QuerySet.update()`` sends no signal and publishes nothing: workers keep the old
 values.)
+
+Each change also writes an admin log entry (the limit's History, the admin's recent
+actions) in the name of the operator who made it: ``--user``, or the environment's
+``SMS_GATEWAY_OPERATOR``; an existing admin user either way.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -55,6 +62,12 @@ class Command(BaseCommand):
         delete = actions.add_parser("delete", help="remove the limit of a scope and window")
         delete.add_argument("scope", choices=scopes)
         delete.add_argument("window", help="600, 10m, 1h, 1d")
+        for changing in (put, delete):
+            changing.add_argument(
+                "--user",
+                default=os.environ.get("SMS_GATEWAY_OPERATOR", ""),
+                help="the admin user the change is logged for (default: $SMS_GATEWAY_OPERATOR)",
+            )
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "list":
@@ -65,11 +78,33 @@ class Command(BaseCommand):
         except ValueError as err:
             raise CommandError(str(err)) from err
         scope = str(options["scope"])
+        options["operator"] = self._operator(str(options["user"] or ""))
         if action == "set":
             self._set(scope, window, options)
         else:
-            self._delete(scope, window)
+            self._delete(scope, window, options["operator"])
         self.stdout.write("Published: every worker applies it within SMS_CATALOG_CHECK_INTERVAL.")
+
+    def _operator(self, username: str) -> int:
+        """The admin user a change is logged for: every change has its author (issue 17)."""
+        if not username:
+            raise CommandError(
+                "name the operator with --user (or SMS_GATEWAY_OPERATOR): "
+                "each change is written to the admin log with its author"
+            )
+        user = get_user_model().objects.filter(username=username, is_staff=True).first()
+        if user is None:
+            raise CommandError(f"no admin user {username!r}")
+        return user.pk
+
+    def _log(self, operator: int, row: RateLimit, flag: int, message: str) -> None:
+        LogEntry.objects.log_actions(
+            user_id=operator,
+            queryset=[row],
+            action_flag=flag,
+            change_message=f"{message} (sms-gateway ratelimits)",
+            single_object=True,
+        )
 
     def _list(self) -> None:
         for row in RateLimit.objects.all():
@@ -88,15 +123,24 @@ class Command(BaseCommand):
         if options["note"] is not None:
             values["note"] = options["note"]
         with transaction.atomic():  # saved like the admin: the commit publishes a new version
+            before = RateLimit.objects.filter(scope=scope, window_seconds=window).first()
             row, created = RateLimit.objects.update_or_create(
                 scope=scope, window_seconds=window, defaults=values
             )
+            was = "" if before is None else f" (was {before.limit}, enabled: {before.enabled})"
+            self._log(
+                options["operator"],
+                row,
+                ADDITION if created else CHANGE,
+                f"Set {row.limit} per {format_window(window)}, enabled: {row.enabled}{was}",
+            )
         self.stdout.write(f"{'Created' if created else 'Set'}: {row}.")
 
-    def _delete(self, scope: str, window: int) -> None:
+    def _delete(self, scope: str, window: int, operator: int) -> None:
         row = RateLimit.objects.filter(scope=scope, window_seconds=window).first()
         if row is None:
             raise CommandError(f"no {scope} limit over {format_window(window)}")
         with transaction.atomic():
+            self._log(operator, row, DELETION, f"Deleted {row.limit} per {format_window(window)}")
             row.delete()
         self.stdout.write(f"Deleted: {row}.")
