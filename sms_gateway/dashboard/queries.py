@@ -1,7 +1,8 @@
 """The dashboard's numbers, from cells of (day, country, provider): see ``rollup``.
 
-One ``rollup.cells()`` call gives every cell of the range (closed days from the
-rollup table, the last days grouped live from ``message_stats_idx``); the
+One ``rollup.read()`` call gives every cell of the range (rolled-up days from
+the rollup table, the last days grouped live from ``message_stats_idx``;
+nothing is built here, see ``refresh.py``); the
 totals, the per-day, per-country and per-provider rows and their percentiles
 are folded from those cells in Python. Provider health unnests the attempts
 (JSON) of the last 24 hours, live.
@@ -125,7 +126,9 @@ def fold(cells: list[rollup.Cell], by: str | None) -> dict[object, Row]:
 
 
 def range_cells(filters: Filters) -> list[rollup.Cell]:
-    return rollup.cells(filters.start, filters.end, filters.country, filters.provider)
+    return rollup.read(
+        filters.start, filters.end, filters.country, filters.provider, filters.now
+    ).cells
 
 
 def summary(filters: Filters, by: str | None = None) -> list[Row]:
@@ -281,15 +284,20 @@ class Overview:
     days: list[Row]
     countries: list[Row]
     providers: list[Row]
+    coverage: rollup.Coverage | None = None
 
 
 def overview(filters: Filters, limit: int = 25) -> Overview:
     """The whole range, per day, per country and per provider, from one set of cells."""
-    found = range_cells(filters)
+    coverage = rollup.read(
+        filters.start, filters.end, filters.country, filters.provider, filters.now
+    )
+    found = coverage.cells
     total = fold(found, None).get(None) or Row()
     return Overview(
         total=total,
         days=_days(filters, fold(found, "day")),
         countries=_ranked(fold(found, "country"), limit),
         providers=_ranked(fold(found, "provider"), limit),
+        coverage=coverage,
     )

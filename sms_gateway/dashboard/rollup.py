@@ -4,10 +4,12 @@ A day is *closed* ``CLOSE_AFTER`` after it ends: its receipts (carriers report
 within hours; Vonage expires undeliverable SMS after 72 h at most) and its
 conversions are in, so its numbers no longer change. Its rows are grouped once
 by country and provider into ``DeliveryStatsDay`` (counts, and a histogram of
-time to delivery), built the first time the dashboard or ``purge_messages``
-needs them; the open days are grouped live. Either way the same cells come out,
-so everything above them (totals, per day, per country, per provider,
-percentiles from the histograms) is one code path.
+time to delivery) by ``manage.py rollup_deliveries`` (at deploy), each worker's
+hourly pass and ``purge_messages`` (see ``refresh.py``), never by a page view:
+the dashboard reads what is there (``read``), groups the open days live, and
+says how fresh the rollup is and which closed days it lacks. Either way the same
+cells come out, so everything above them (totals, per day, per country, per
+provider, percentiles from the histograms) is one code path.
 
 Percentiles from a histogram are approximate: exact at the buckets' edges,
 linear between them (LATENCY_EDGES_MS: 250 ms steps to 3 s, then coarser).
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -30,6 +32,9 @@ from ..delivery.status import DeliveryStatus
 from ..models import DeliveryStatsDay, Message
 
 CLOSE_AFTER = timedelta(days=3)
+# A day closed less than this ago and not rolled up yet is grouped live meanwhile: the
+# workers' pass runs every SMS_ROLLUP_INTERVAL (an hour), so it is there by then.
+LIVE_GRACE = timedelta(days=1)
 # Upper edges of the time-to-delivery buckets, in ms; the last bucket is open-ended.
 LATENCY_EDGES_MS = (
     *range(250, 3001, 250),  # 250 ms steps to 3 s: where most codes arrive
@@ -227,21 +232,63 @@ def stored_cells(first: date, last: date, country: str = "", provider: str = "")
     return cells
 
 
-def cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
-    """Every cell of ``[start, end)`` (whole days from ``start``): closed days from the
-    rollup (built as needed), the others live."""
-    now = timezone.now()
+@dataclass
+class Coverage:
+    """What the dashboard read for a range, and how fresh it is."""
+
+    cells: list[Cell]
+    rolled_up_at: datetime | None = None  # when the newest rolled-up day of the range was built
+    rolled_up_days: int = 0
+    live_from: date | None = None  # days from this one on are grouped live
+    missing: list[date] = field(default_factory=list)  # closed, with records, not rolled up
+
+
+def read(
+    start: datetime,
+    end: datetime,
+    country: str = "",
+    provider: str = "",
+    now: datetime | None = None,
+) -> Coverage:
+    """Every cell of ``[start, end)`` (whole days from ``start``) without building
+    anything: rolled-up days from the rollup, the open days (and a day closed within
+    ``LIVE_GRACE``, not rolled up yet) live. A closed day older than that without its
+    rollup is counted as nothing and listed in ``missing`` when it has records."""
+    now = now or timezone.now()
     first = start.astimezone(UTC).date()
-    last_closed = first - timedelta(days=1)
+    last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
+    built = dict(
+        DeliveryStatsDay.objects.filter(day__gte=first, day__lte=last)
+        .values("day")
+        .annotate(at=Max("computed_at"))
+        .values_list("day", "at")
+        .order_by()
+    )
+    live_from = last + timedelta(days=1)
+    day = last
+    while day >= first and (
+        not is_closed(day, now)
+        or (day not in built and day_bounds(day)[1] + CLOSE_AFTER + LIVE_GRACE > now)
+    ):
+        live_from = day
+        day -= timedelta(days=1)
+    stored_days = {d: at for d, at in built.items() if d < live_from}
+    missing = []
     day = first
-    while day_bounds(day)[1] <= end and is_closed(day, now):
-        last_closed = day
+    while day < live_from:
+        begin, finish = day_bounds(day)
+        if day not in stored_days and (
+            Message.objects.filter(created_at__gte=begin, created_at__lt=finish).exists()
+        ):
+            missing.append(day)
         day += timedelta(days=1)
-    found: list[Cell] = []
-    if last_closed >= first:
-        ensure_days(first, last_closed, now)
-        found += stored_cells(first, last_closed, country, provider)
-        start = day_bounds(last_closed)[1]
-    if start < end:
-        found += live_cells(start, end, country, provider)
-    return found
+    found = stored_cells(first, live_from - timedelta(days=1), country, provider)
+    if live_from <= last:
+        found += live_cells(max(start, day_bounds(live_from)[0]), end, country, provider)
+    return Coverage(
+        cells=found,
+        rolled_up_at=max(stored_days.values(), default=None),
+        rolled_up_days=len(stored_days),
+        live_from=live_from if live_from <= last else None,
+        missing=missing,
+    )

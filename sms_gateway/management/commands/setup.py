@@ -39,6 +39,8 @@ class Command(BaseCommand):
             f"(this run: {max(created, report.created)} created, {report.updated} refreshed, "
             f"{report.kept} customized kept)."
         )
+        # The dashboard's closed days (dashboard/refresh.py): at deploy, never on a page view.
+        call_command("rollup_deliveries", stdout=self.stdout)
         if admin:
             self._admin()
 
