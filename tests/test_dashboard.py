@@ -197,3 +197,19 @@ def test_a_day_just_closed_is_grouped_live_until_the_next_pass():
     coverage = rollup.read(queries.Filters(days=7, now=later).start, later, now=later)
     assert coverage.missing == [datetime(2026, 11, 23).date()]
     assert sum(c.sent for c in coverage.cells) == 0
+
+
+@pytest.mark.django_db
+def test_the_rolled_up_sums_are_cached_until_the_rollup_changes(operator):
+    now = timezone.now()
+    insert_orm(1500, days=30, now=now)
+    call_command("rollup_deliveries", stdout=StringIO())
+    first = operator.get(URL, {"days": 30}).context["total"]["sent"]
+    with CaptureQueriesContext(connection) as captured:
+        again = operator.get(URL, {"days": 30}).context["total"]["sent"]
+    assert again == first
+    assert not [q for q in captured.captured_queries if '"latency"' in q["sql"]]  # not re-read
+    closed = Message.objects.filter(status="sent", created_at__lt=now - timedelta(days=10))
+    closed.filter(pk=closed.values("pk")[:1]).delete()
+    call_command("rollup_deliveries", "--rebuild", stdout=StringIO())
+    assert operator.get(URL, {"days": 30}).context["total"]["sent"] == first - 1
