@@ -146,8 +146,9 @@ def numbers_listed(html: str) -> list[str]:
 
 def count_said(html: str) -> str:
     found = re.search(r'<p class="paginator">(.*?)</p>', html, re.S)
-    text = re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
-    return " ".join(text.split()[-8:])
+    text = " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+    said = re.search(r"more than [\d,]+ messages|\d+ messages?\b", text)
+    return said.group() if said else text
 
 
 def main() -> None:  # noqa: PLR0915
