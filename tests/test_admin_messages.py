@@ -184,7 +184,8 @@ def test_filters_offer_choices_from_configuration_and_filter(admin_client, neigh
     text = page.content.decode()
     for choice in ("?type=SignIn", "?type=BindMfa", "?provider=locmem", "?provider=console"):
         assert choice in text, choice
-    assert "?locale=fr" in text and "?locale=zh-TW" in text  # the templates' locales
+    # The templates' locales, and every country, as drop-downs.
+    assert '<option value="fr">fr</option>' in text and '<option value="zh-TW">' in text
     assert '<option value="FR">FR</option>' in text and '<option value="NL">NL</option>' in text
     assert "Past 90 days" in text and "Last month" in text
     dutch = admin_client.get(LIST, {"country": "NL"}).context["cl"].result_list
@@ -204,6 +205,11 @@ def test_the_count_stops_at_the_cap(admin_client, neighbours, monkeypatch):
     assert "more than 3 messages" in text
     assert "Select all (more than 3) messages" in text
     assert "4 messages" not in text and "Select all 4" not in text
+    assert "results (" not in text  # no count beside an empty search box
+    assert "2 results" in admin_client.get(LIST, {"q": "+33612345678"}).content.decode()
+    for _ in range(3):
+        record("+33612345678")
+    assert "more than 3 results" in admin_client.get(LIST, {"q": "+33612345678"}).content.decode()
     exact = admin_client.get(LIST, {"country": "NL"}).content.decode()
     assert "1 message" in exact
 

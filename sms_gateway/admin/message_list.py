@@ -80,7 +80,20 @@ class ProviderFilter(StaticFilter):
         return [*((alias, alias) for alias in provider_aliases()), ("", "(none)")]
 
 
-class LocaleFilter(StaticFilter):
+class SelectFilter(StaticFilter):
+    """A long list of choices as a drop-down, its form keeping the list's other parameters."""
+
+    template = "admin/sms_gateway/message/select_filter.html"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return super().queryset(request, queryset) if self.value() else queryset  # "": all
+
+    def choices(self, changelist) -> Iterable[dict]:  # noqa: ANN001
+        self.hidden = [(k, v) for k, v in changelist.params.items() if k != self.parameter_name]
+        yield from super().choices(changelist)
+
+
+class LocaleFilter(SelectFilter):
     """The locales templates exist for: a record's resolved locale is always one."""
 
     title = "locale"
@@ -91,25 +104,16 @@ class LocaleFilter(StaticFilter):
         return [(locale, locale) for locale in locales]
 
 
-class CountryFilter(StaticFilter):
-    """Every country of the phone-number metadata, as a drop-down (there are 245)."""
+class CountryFilter(SelectFilter):
+    """Every country of the phone-number metadata (there are 245)."""
 
     title = "country"
     parameter_name = "country"
-    template = "admin/sms_gateway/message/select_filter.html"
 
     def static_choices(self) -> Iterable[tuple[str, str]]:
         return [(code, code) for code in sorted(phonenumbers.SUPPORTED_REGIONS)] + [
             ("001", "001 (non-geographic)")
         ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return super().queryset(request, queryset) if self.value() else queryset  # "": all
-
-    def choices(self, changelist) -> Iterable[dict]:  # noqa: ANN001
-        # The drop-down's form keeps the other parameters of the list as they are.
-        self.hidden = [(k, v) for k, v in changelist.params.items() if k != self.parameter_name]
-        yield from super().choices(changelist)
 
 
 class RecentFilter(admin.DateFieldListFilter):
@@ -118,6 +122,7 @@ class RecentFilter(admin.DateFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path) -> None:  # noqa: ANN001
         super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "time"
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         tomorrow = today + datetime.timedelta(days=1)
         month = today.replace(day=1)
