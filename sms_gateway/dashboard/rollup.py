@@ -104,7 +104,7 @@ def _bucket_counts() -> dict[str, Count]:
     highs = (*LATENCY_EDGES_MS, None)
     counts = {}
     for i, (low, high) in enumerate(zip(lows, highs, strict=True)):
-        within = Q(delivery_ms__isnull=False)
+        within = Q()  # NULL (no receipt yet) is in no bucket
         if low is not None:
             within &= Q(delivery_ms__gt=low)
         if high is not None:
