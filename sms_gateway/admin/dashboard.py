@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from ..dashboard import queries, rollup, svg
 from ..delivery.conversion import tracking_enabled
 from ..models import DeliveryDashboard
+from .messages import when
 
 RANGES = (1, 7, 30, 90)
 
@@ -65,8 +66,6 @@ def freshness(coverage: rollup.Coverage | None) -> dict[str, Any]:
     """What the page says about the rollup it read (it never builds one)."""
     if coverage is None:
         return {"rolled_up": "", "missing": ""}
-    from .messages import when
-
     rolled_up = ""
     if coverage.rolled_up_days:
         rolled_up = (
