@@ -40,6 +40,10 @@ def post_worker_init(worker: object) -> None:
     from sms_gateway.sending import reconcile
 
     reconcile.start_background()
+    # The dashboard's closed days are rolled up here, hourly, never on a page view.
+    from sms_gateway.dashboard import refresh
+
+    refresh.start_background()
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -222,6 +222,12 @@ class Message(models.Model):
                 condition=models.Q(status="accepted"),
                 name="message_accepted_idx",
             ),
+            # The admin's list filters (admin/message_list.py): the newest rows of one
+            # value, and their capped count, are a range of one of these.
+            *(
+                models.Index(fields=[column, "created_at"], name=f"message_{column}_idx")
+                for column in ("status", "delivery_status", "type", "provider", "locale")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -252,6 +252,14 @@ SMS_PROVIDERS = _providers_from_env()
 # The route used when no default route exists in the database.
 SMS_DEFAULT_PROVIDERS = env.list("SMS_DEFAULT_PROVIDERS", default=["console"])
 SMS_DEFAULT_LOCALE = env.str("SMS_DEFAULT_LOCALE", default="en")
+# The country whose national numbers the admin's Messages search reads ("FR": 06 12 34 56 78
+# is +33612345678); empty: a national number is not searched, the admin says why.
+SMS_ADMIN_REGION = env.str("SMS_ADMIN_REGION", default="").strip().upper()
+if SMS_ADMIN_REGION:
+    import phonenumbers as _phonenumbers
+
+    if SMS_ADMIN_REGION not in _phonenumbers.SUPPORTED_REGIONS:
+        raise ImproperlyConfigured("SMS_ADMIN_REGION must be a two-letter country code, e.g. FR.")
 # Templates longer than this many segments (with sample values) are refused on save.
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
 # Placeholder roots allowed besides Logto's (code, link, locale, uiLocales, application,
@@ -266,6 +274,8 @@ SMS_RECORD_RETRY_SECONDS = env.float("SMS_RECORD_RETRY_SECONDS", default=2.0)
 # Seconds between two passes of each worker's reconciler, which marks messages
 # still "accepted" past their deadline as "unknown" (sending/reconcile.py).
 SMS_RECONCILE_INTERVAL = env.float("SMS_RECONCILE_INTERVAL", default=30.0)
+# Seconds between two passes of each worker's dashboard rollup (dashboard/refresh.py).
+SMS_ROLLUP_INTERVAL = env.float("SMS_ROLLUP_INTERVAL", default=3600.0)
 # Policy steps of the send path's guard stage, in order (dotted paths to callables).
 SMS_GUARD = env.list(
     "SMS_GUARD",

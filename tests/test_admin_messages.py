@@ -7,7 +7,10 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from sms_gateway.admin import message_list
 from sms_gateway.models import Message, Route, Template
 
 from .conftest import TOKEN, logto_body
@@ -68,14 +71,154 @@ def test_staff_cannot_delete_a_message(admin_client, message):
     assert Message.objects.filter(pk=message.pk).exists()
 
 
+def record(to: str, **fields) -> Message:
+    defaults = {"country": "FR", "type": "SignIn", "provider": "locmem", "status": "sent"}
+    return Message.objects.create(to=to, **{**defaults, **fields})
+
+
+@pytest.fixture
+def neighbours(db):
+    """Two records of +33612345678 among numbers that contain its digits or differ by one."""
+    mine = [record("+33612345678"), record("+33612345678", provider_message_id="SMmine")]
+    others = [
+        record("+33612345679"),  # the next number
+        record("+491612345678", country="DE"),  # contains 612345678
+        record("+8615012568479", country="CN"),  # from the issue: shares fragments
+        record("+33712345678"),
+        record("+31612345678", country="NL"),  # the same national digits in the Netherlands
+        record("+33611111111", provider_message_id="SM0612345678"),  # an id holding the digits
+    ]
+    return mine, others
+
+
+def found(admin_client, term: str) -> set[str]:
+    page = admin_client.get(LIST, {"q": term})
+    assert page.status_code == 200
+    return {str(m.pk) for m in page.context["cl"].result_list}
+
+
 @pytest.mark.parametrize(
-    "typed", ["0612345678", "06 12 34 56 78", "+33 6 12 34 56 78", "0033612345678", "33612345678"]
+    "typed",
+    [
+        "0612345678",
+        "06 12 34 56 78",
+        "+33 6 12 34 56 78",
+        "+33612345678",
+        "0033612345678",
+        "33612345678",
+        "06.12.34.56.78",
+    ],
 )
-def test_search_finds_a_number_as_typed(admin_client, message, client, typed):
-    send(client, to="4915123456789")
-    page = admin_client.get(LIST, {"q": typed}).content.decode()
-    assert "+33612345678" in page
-    assert "+4915123456789" not in page
+def test_search_finds_exactly_that_numbers_records_as_typed(
+    admin_client, settings, neighbours, typed
+):
+    settings.SMS_ADMIN_REGION = "FR"  # where 06 12 34 56 78 is a number
+    mine, _ = neighbours
+    assert found(admin_client, typed) == {str(m.pk) for m in mine}
+
+
+def test_a_national_number_is_read_in_the_configured_region(admin_client, settings, neighbours):
+    settings.SMS_ADMIN_REGION = "NL"
+    [dutch] = [m for m in neighbours[1] if m.to == "+31612345678"]
+    assert found(admin_client, "06 12 34 56 78") == {str(dutch.pk)}
+
+
+def test_without_a_region_a_national_number_finds_nothing_and_says_why(admin_client, neighbours):
+    page = admin_client.get(LIST, {"q": "06 12 34 56 78"})
+    assert list(page.context["cl"].result_list) == []
+    assert "SMS_ADMIN_REGION" in html.unescape(page.content.decode())
+
+
+def test_a_part_of_a_number_finds_nothing(admin_client, neighbours):
+    for fragment in ("612345678", "+3361234", "5678"):
+        assert found(admin_client, fragment) == set(), fragment
+
+
+def test_search_by_provider_message_id_or_message_id_exactly(admin_client, neighbours):
+    mine, others = neighbours
+    assert found(admin_client, "SMmine") == {str(mine[1].pk)}
+    assert found(admin_client, "SMmin") == set()
+    assert found(admin_client, "SM0612345678") == {str(others[-1].pk)}
+    assert found(admin_client, str(others[0].pk)) == {str(others[0].pk)}
+
+
+def list_queries(admin_client, params: dict) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        page = admin_client.get(LIST, params)
+    assert page.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status__exact": "failed"},
+        {"delivery_status__exact": "delivered"},
+        {"type": "SignIn"},
+        {"provider": "locmem"},
+        {"country": "FR"},
+        {"locale": "fr"},
+        {
+            "created_at__gte": "2026-11-01 00:00:00+00:00",
+            "created_at__lt": "2026-12-01 00:00:00+00:00",
+        },
+        {"q": "+33 6 12 34 56 78"},
+    ],
+)
+def test_the_list_never_reads_the_whole_table(admin_client, neighbours, params):
+    """No DISTINCT for the filters, no MIN/MAX or DISTINCT for the dates, and every
+    count stops at COUNT_CAP + 1 rows."""
+    statements = list_queries(admin_client, params)
+    messages = [sql for sql in statements if '"sms_gateway_message"' in sql]
+    assert messages, statements
+    for sql in statements:
+        assert "DISTINCT" not in sql.upper(), sql
+        assert "MIN(" not in sql.upper() and "MAX(" not in sql.upper(), sql
+        if "COUNT(" in sql.upper():
+            assert f"LIMIT {message_list.COUNT_CAP + 1}" in sql, sql
+
+
+def test_filters_offer_choices_from_configuration_and_filter(admin_client, neighbours):
+    page = admin_client.get(LIST)
+    text = page.content.decode()
+    for choice in ("?type=SignIn", "?type=BindMfa", "?provider=locmem", "?provider=console"):
+        assert choice in text, choice
+    # The templates' locales, and every country, as drop-downs.
+    assert '<option value="fr">fr</option>' in text and '<option value="zh-TW">' in text
+    assert '<option value="FR">FR</option>' in text and '<option value="NL">NL</option>' in text
+    assert "Past 90 days" in text and "Last month" in text
+    dutch = admin_client.get(LIST, {"country": "NL"}).context["cl"].result_list
+    assert [m.to for m in dutch] == ["+31612345678"]
+    page = admin_client.get(LIST, {"country": "DE", "q": "+491612345678"}).content.decode()
+    # The drop-down keeps the search and the other filters when it changes.
+    assert '<input type="hidden" name="q" value="+491612345678">' in page
+    assert '<option value="DE" selected>DE</option>' in page
+    old_alias = admin_client.get(LIST, {"provider": "retired"}).content.decode()
+    assert "?provider=retired" in old_alias  # a value not configured any more stays offered
+
+
+def test_the_count_stops_at_the_cap(admin_client, neighbours, monkeypatch):
+    monkeypatch.setattr(message_list, "COUNT_CAP", 3)
+    monkeypatch.setattr(message_list.CappedPaginator, "cap", 3)
+    text = admin_client.get(LIST).content.decode()
+    assert "more than 3 messages" in text
+    assert "Select all (more than 3) messages" in text
+    assert "4 messages" not in text and "Select all 4" not in text
+    assert "results (" not in text  # no count beside an empty search box
+    assert "2 results" in admin_client.get(LIST, {"q": "+33612345678"}).content.decode()
+    for _ in range(3):
+        record("+33612345678")
+    assert "more than 3 results" in admin_client.get(LIST, {"q": "+33612345678"}).content.decode()
+    exact = admin_client.get(LIST, {"country": "NL"}).content.decode()
+    assert "1 message" in exact
+
+
+def test_attempts_show_their_start_like_every_other_time(admin_client, message):
+    page = admin_client.get(f"{LIST}{message.pk}/change/").content.decode()
+    started = message.attempts[0]["started_at"]  # ISO 8601 with microseconds
+    assert started not in page
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</td>", page)
 
 
 def test_csv_export_masks_numbers_and_follows_the_filters(admin_client, message, client):
@@ -86,6 +229,8 @@ def test_csv_export_masks_numbers_and_follows_the_filters(admin_client, message,
     assert [(r["to"], r["country"], r["status"], r["sender"]) for r in rows] == [
         ("'+3361234****", "FR", "sent", "Acme")  # a leading + is escaped like a formula
     ]
+    # Operators reconcile invoices by the provider's id.
+    assert rows[0]["provider_message_id"] == message.provider_message_id != ""
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", rows[0]["created_at"])
     listing = admin_client.get(LIST, {"country": "FR"}).content.decode()
     assert 'href="/admin/sms_gateway/message/export.csv?country=FR"' in listing

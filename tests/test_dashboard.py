@@ -2,12 +2,16 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sms_gateway.dashboard import queries, svg
+from sms_gateway.dashboard import queries, rollup, svg
 from sms_gateway.models import DeliveryStatsDay, Message
 
 from .dashboard_data import insert_orm
@@ -116,9 +120,9 @@ def operator(db, client):
 @pytest.mark.django_db
 def test_dashboard_page_on_a_few_thousand_records(operator, django_assert_max_num_queries):
     insert_orm(3000, days=30, now=timezone.now())
-    assert operator.get(URL, {"days": 30}).status_code == 200  # rolls the closed days up
+    call_command("rollup_deliveries", stdout=StringIO())  # at deploy, then hourly
     assert DeliveryStatsDay.objects.count() > 0
-    with django_assert_max_num_queries(14):  # then: the rollup, the open days, health
+    with django_assert_max_num_queries(14):  # the rollup, the open days, health
         page = operator.get(URL, {"days": 30})
     assert page.status_code == 200
     html = page.content.decode()
@@ -148,3 +152,64 @@ def test_dashboard_needs_a_login(client, db):
 def test_bad_filter_values_fall_back(operator):
     assert operator.get(URL, {"days": "x", "country": "<script>"}).status_code == 200
     assert operator.get(URL, {"days": 5}).context["filters"].days == 7
+
+
+@pytest.mark.django_db
+def test_a_page_view_never_builds_the_rollup_and_says_what_it_lacks(operator):
+    now = timezone.now()
+    insert_orm(1500, days=30, now=now)
+    with CaptureQueriesContext(connection) as captured:
+        page = operator.get(URL, {"days": 30})
+    assert page.status_code == 200
+    writes = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(("INSERT", "DELETE"))
+    ]
+    assert writes == [] and not DeliveryStatsDay.objects.exists()
+    text = page.content.decode()
+    assert "not rolled up yet" in text and "manage.py rollup_deliveries" in text
+    assert (
+        page.context["total"]["sent"]
+        < queries.fold(rollup.live_cells(queries.Filters(days=30).start, now), None)[None].sent
+    )  # the closed days count as nothing until they are rolled up
+
+    out = StringIO()
+    call_command("rollup_deliveries", stdout=out)
+    assert re.match(
+        r"Dashboard rollup: \d+ closed day\(s\) of the last 90 built in", out.getvalue()
+    )
+    page = operator.get(URL, {"days": 30})
+    text = page.content.decode()
+    assert "not rolled up yet" not in text
+    assert re.search(
+        r"\d+ closed day\(s\) from the rollup built \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text
+    )
+    live = queries.fold(rollup.live_cells(queries.Filters(days=30).start, timezone.now()), None)
+    assert page.context["total"]["sent"] == live[None].sent  # the same numbers as grouped live
+
+
+@pytest.mark.django_db
+def test_a_day_just_closed_is_grouped_live_until_the_next_pass():
+    # 2026-11-23 ends on the 24th and closes on the 27th at 00:00: 15 h before NOW.
+    message(at=datetime(2026, 11, 23, 12, tzinfo=UTC), delivery="delivered", ms=500)
+    coverage = rollup.read(queries.Filters(days=7, now=NOW).start, NOW, now=NOW)
+    assert coverage.missing == [] and sum(c.sent for c in coverage.cells) == 1
+    later = NOW + rollup.LIVE_GRACE  # no pass ran for a day: counted as nothing, and said
+    coverage = rollup.read(queries.Filters(days=7, now=later).start, later, now=later)
+    assert coverage.missing == [datetime(2026, 11, 23).date()]
+    assert sum(c.sent for c in coverage.cells) == 0
+
+
+@pytest.mark.django_db
+def test_the_rolled_up_sums_are_cached_until_the_rollup_changes(operator):
+    now = timezone.now()
+    insert_orm(1500, days=30, now=now)
+    call_command("rollup_deliveries", stdout=StringIO())
+    first = operator.get(URL, {"days": 30}).context["total"]["sent"]
+    with CaptureQueriesContext(connection) as captured:
+        again = operator.get(URL, {"days": 30}).context["total"]["sent"]
+    assert again == first
+    assert not [q for q in captured.captured_queries if '"latency"' in q["sql"]]  # not re-read
+    closed = Message.objects.filter(status="sent", created_at__lt=now - timedelta(days=10))
+    closed.filter(pk=closed.values("pk")[:1]).delete()
+    call_command("rollup_deliveries", "--rebuild", stdout=StringIO())
+    assert operator.get(URL, {"days": 30}).context["total"]["sent"] == first - 1

@@ -51,6 +51,7 @@ def main() -> None:
             "from tests.dashboard_data import insert_orm\n"
             "call_command('migrate', verbosity=0)\n"
             "insert_orm(20000, days=30, now=timezone.now())\n"
+            "call_command('rollup_deliveries', verbosity=0)\n"
             "User.objects.create_superuser('admin', password='screenshot-password')\n"
         )
         subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True)  # noqa: S603

@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..dashboard import queries, svg
+from ..dashboard import queries, rollup, svg
 from ..delivery.conversion import tracking_enabled
 from ..models import DeliveryDashboard
+from .messages import when
 
 RANGES = (1, 7, 30, 90)
 
@@ -59,6 +60,30 @@ def parse_filters(request: HttpRequest) -> queries.Filters:
         country=request.GET.get("country", "").strip().upper()[:3],
         provider=request.GET.get("provider", "").strip()[:64],
     )
+
+
+def freshness(coverage: rollup.Coverage | None) -> dict[str, Any]:
+    """What the page says about the rollup it read (it never builds one)."""
+    if coverage is None:
+        return {"rolled_up": "", "missing": ""}
+    rolled_up = ""
+    if coverage.rolled_up_days:
+        rolled_up = (
+            f"{coverage.rolled_up_days} closed day(s) from the rollup built "
+            f"{when(coverage.rolled_up_at)}"
+        )
+    if coverage.live_from:
+        live = f"from {coverage.live_from.isoformat()} grouped live"
+        rolled_up = f"{rolled_up}; {live}" if rolled_up else live.capitalize()
+    missing = ""
+    if coverage.missing:
+        days = ", ".join(d.isoformat() for d in coverage.missing[:5])
+        more = f" and {len(coverage.missing) - 5} more" if len(coverage.missing) > 5 else ""
+        missing = (
+            f"{len(coverage.missing)} closed day(s) with records are not rolled up yet and "
+            f"count as nothing here ({days}{more}): run manage.py rollup_deliveries."
+        )
+    return {"rolled_up": rolled_up, "missing": missing}
 
 
 def context_for(filters: queries.Filters) -> dict[str, Any]:
@@ -122,6 +147,7 @@ def context_for(filters: queries.Filters) -> dict[str, Any]:
             for h in health
         ],
         "query_ms": int((time.perf_counter() - started) * 1000),
+        **freshness(overview.coverage),
     }
 
 

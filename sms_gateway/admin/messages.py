@@ -3,26 +3,40 @@
 The list fits 1280 px with what an operator scans for (when, to whom, status in
 colour, provider, segments); the page of one message says which route and sender
 were used, links its template and shows every attempt; numbers are searched as
-typed (``+33 6 12…``, ``0612345678``); a CSV export masks them.
+typed (``+33 6 12…``, ``0612345678``) and found exactly (``core/search.py``); a
+CSV export masks them. At millions of rows no view reads the whole table: see
+``message_list.py`` for the filters, dates and counts.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import operator
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 
-from ..core import phone
+from ..core import phone, search
 from ..core.delivery_status import DeliveryStatus
 from ..models import Message, Route, Template
+from .message_list import (
+    CappedPaginator,
+    CountryFilter,
+    LocaleFilter,
+    ProviderFilter,
+    RecentFilter,
+    TypeFilter,
+)
 
 # Each field its own map, word -> tone; each tone has its colour in
 # static/sms_gateway/admin.css (.sms-tone-<tone>: text on a light background keeps
@@ -88,6 +102,7 @@ CSV_COLUMNS = [
     "delivery_status",
     "route",
     "provider",
+    "provider_message_id",
     "sender",
     "attempts",
     "segments",
@@ -115,14 +130,29 @@ def _cell(value: object) -> str:
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["created", "to", "country", "type_locale", "state", "provider", "segments"]
     list_display_links = ["created"]
-    list_filter = ["status", "delivery_status", "type", "provider", "country", "locale", "is_test"]
+    # Choices known without a query, and fixed date ranges (message_list.py).
+    list_filter = [
+        ("created_at", RecentFilter),
+        "status",
+        "delivery_status",
+        TypeFilter,
+        ProviderFilter,
+        CountryFilter,
+        LocaleFilter,
+        "is_test",  # the admin's test SMS (a boolean: two static choices)
+    ]
+    # Shows the search box; get_search_results replaces Django's fragment search.
     search_fields = ["to", "provider_message_id"]
     search_help_text = (
-        "A number as you have it (+33 6 12 34 56 78, 0033…, 06 12 34 56 78), "
+        "A whole number as you have it (+33 6 12 34 56 78, 0033…, 06 12 34 56 78), "
         "a provider message ID or a message ID."
     )
-    date_hierarchy = "created_at"
     list_per_page = 50
+    # Counts that never read the whole table: at most COUNT_CAP rows, no total, no facets.
+    paginator = CappedPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    sortable_by = ["created"]  # newest first by the created_at index; sort otherwise by filter
     actions = ["export_csv"]
     fieldsets = [
         (
@@ -189,11 +219,11 @@ class MessageAdmin(admin.ModelAdmin):
     def updated(self, message: Message) -> str:
         return when(message.updated_at)
 
-    @admin.display(description="Type · locale", ordering="type")
+    @admin.display(description="Type · locale")
     def type_locale(self, message: Message) -> str:
         return f"{message.type} · {message.locale}" if message.locale else message.type
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description="Status")
     def state(self, message: Message) -> str:
         status = badge(message.status, STATUS_COLOURS)
         if message.delivery_status and message.status == Message.Status.SENT:
@@ -202,16 +232,25 @@ class MessageAdmin(admin.ModelAdmin):
         return status
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        extra = Q()
-        for term in phone.search_terms(search_term):
-            extra |= Q(to__contains=term)
-        term = search_term.strip()
-        if _is_uuid(term):
-            extra |= Q(id=term)
-        if extra:
-            found = found | queryset.filter(extra)
-        return found, duplicates
+        """Exact matches only, each an index probe: the number in E.164, the provider's
+        message id, the message id (core/search.py)."""
+        if not search_term.strip():
+            return queryset, False
+        found = search.lookup(search_term, settings.SMS_ADMIN_REGION)
+        if found.note:
+            self.message_user(request, found.note, messages.WARNING)
+        matches = [
+            *([Q(to=found.number)] if found.number else []),
+            *(
+                [Q(provider_message_id=found.provider_message_id)]
+                if found.provider_message_id
+                else []
+            ),
+            *([Q(pk=found.message_id)] if found.message_id else []),
+        ]
+        if not matches:
+            return queryset.none(), False
+        return queryset.filter(functools.reduce(operator.or_, matches)), False
 
     # --- one message ------------------------------------------------------------
     @admin.display(description="ID")
@@ -301,7 +340,9 @@ class MessageAdmin(admin.ModelAdmin):
                 (
                     (
                         format_html_join(
-                            "", "<td>{}</td>", ((a.get(key, ""),) for key, _ in ATTEMPT_COLUMNS)
+                            "",
+                            "<td>{}</td>",
+                            ((_attempt_value(a, key),) for key, _ in ATTEMPT_COLUMNS),
                         ),
                     )
                     for a in message.attempts
@@ -363,14 +404,12 @@ class MessageAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context={**(extra_context or {}), **context})
 
 
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
+def _attempt_value(attempt: dict, key: str) -> object:
+    value = attempt.get(key, "")
+    if key == "started_at" and value:  # stored as ISO 8601 with microseconds
+        moment = parse_datetime(value)
+        return when(moment) if moment else value
+    return value
 
 
 class _Echo:
@@ -397,6 +436,7 @@ def csv_rows(messages: QuerySet) -> Iterator[str]:
                     m.delivery_status,
                     m.route,
                     m.provider,
+                    m.provider_message_id,
                     sender_used(m),
                     len(m.attempts),
                     m.segments,

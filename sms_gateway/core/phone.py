@@ -65,23 +65,6 @@ def _impossible(number: phonenumbers.PhoneNumber, reason: int) -> str:
     return f"{said}: {digits} after the country code"
 
 
-def search_terms(term: str) -> tuple[str, ...]:
-    """What a stored E.164 number must contain to match what an operator typed:
-    '+33 6 12 34 56 78', '0033612345678', '33612345678' -> '33612345678';
-    a national format '06 12 34 56 78' -> its national number '612345678' (the trunk
-    '0' dropped), whatever the country. () when it is not a number."""
-    text = "".join(ch for ch in term if ch not in " -./()\u00a0\t")
-    if text.startswith("+"):
-        text = text[1:]
-    elif text.startswith("00"):
-        text = text[2:]
-    elif text.startswith("0"):
-        text = text[1:]  # national format: what follows the trunk prefix ends the E.164
-    if not text.isdigit() or len(text) < 4:
-        return ()
-    return (text,)
-
-
 def mask(e164: str) -> str:
     """'+33612345678' -> '+3361234****': enough to correlate, not enough to identify."""
     if len(e164) <= 6:

@@ -1,21 +1,26 @@
 """The dashboard's numbers, from cells of (day, country, provider): see ``rollup``.
 
-One ``rollup.cells()`` call gives every cell of the range (closed days from the
-rollup table, the last days grouped live from ``message_stats_idx``); the
+One ``rollup.read()`` call gives every cell of the range (rolled-up days from
+the rollup table, the last days grouped live from ``message_stats_idx``;
+nothing is built here, see ``refresh.py``); the
 totals, the per-day, per-country and per-provider rows and their percentiles
-are folded from those cells in Python. Provider health unnests the attempts
-(JSON) of the last 24 hours, live.
+are folded from those cells in Python, the rolled-up days' sums cached until
+the rollup changes. Provider health unnests the attempts (JSON) of the last 24
+hours, live.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -108,24 +113,59 @@ KEYS = {
 
 def fold(cells: list[rollup.Cell], by: str | None) -> dict[object, Row]:
     """Add cells up per day, country or provider (or all of them: ``by=None``)."""
-    rows: dict[object, Row] = {}
-    latency: dict[object, list[int]] = {}
+    return fold_many(cells, (by,))[by]
+
+
+def fold_many(
+    cells: list[rollup.Cell], bys: tuple[str | None, ...]
+) -> dict[str | None, dict[object, Row]]:
+    """``fold`` for several groupings in one pass."""
+    return _rows(_vectors(cells, bys))
+
+
+def _vectors(
+    cells: list[rollup.Cell], bys: tuple[str | None, ...]
+) -> dict[str | None, dict[object, list[int]]]:
+    """Per grouping and key, the counts then the histogram as one vector, added with
+    ``map`` (90 days of 47 countries and 3 providers are some 16,000 cells)."""
+    sums: dict[str | None, dict[object, list[int]]] = {by: {} for by in bys}
+    keys = [(KEYS[by], sums[by]) for by in bys]
     for cell in cells:
-        key = KEYS[by](cell)
-        row = rows.get(key) or rows.setdefault(key, Row(key=key))
-        for name in rollup.COUNTS:
-            setattr(row, name, getattr(row, name) + getattr(cell, name))
-        hist = latency.setdefault(key, [0] * rollup.BUCKETS)
-        for i, count in enumerate(cell.latency):
-            hist[i] += count
-    for key, row in rows.items():
-        row.p50_ms = rollup.percentile_from_histogram(latency[key], 0.5)
-        row.p95_ms = rollup.percentile_from_histogram(latency[key], 0.95)
-    return rows
+        vector = [*(getattr(cell, name) for name in rollup.COUNTS), *cell.latency]
+        for key_of, into in keys:
+            key = key_of(cell)
+            current = into.get(key)
+            into[key] = vector if current is None else list(map(operator.add, current, vector))
+    return sums
+
+
+def _merged(a: dict, b: dict) -> dict:
+    merged = {}
+    for by in a.keys() | b.keys():
+        into = dict(a.get(by, {}))
+        for key, vector in b.get(by, {}).items():
+            current = into.get(key)
+            into[key] = vector if current is None else list(map(operator.add, current, vector))
+        merged[by] = into
+    return merged
+
+
+def _rows(sums: dict[str | None, dict[object, list[int]]]) -> dict[str | None, dict[object, Row]]:
+    width = len(rollup.COUNTS)
+    folded: dict[str | None, dict[object, Row]] = {}
+    for by, vectors in sums.items():
+        rows = folded[by] = {}
+        for key, vector in vectors.items():
+            row = rows[key] = Row(key, *vector[:width])
+            row.p50_ms = rollup.percentile_from_histogram(vector[width:], 0.5)
+            row.p95_ms = rollup.percentile_from_histogram(vector[width:], 0.95)
+    return folded
 
 
 def range_cells(filters: Filters) -> list[rollup.Cell]:
-    return rollup.cells(filters.start, filters.end, filters.country, filters.provider)
+    return rollup.read(
+        filters.start, filters.end, filters.country, filters.provider, filters.now
+    ).cells
 
 
 def summary(filters: Filters, by: str | None = None) -> list[Row]:
@@ -281,15 +321,43 @@ class Overview:
     days: list[Row]
     countries: list[Row]
     providers: list[Row]
+    coverage: rollup.Coverage | None = None
 
 
 def overview(filters: Filters, limit: int = 25) -> Overview:
-    """The whole range, per day, per country and per provider, from one set of cells."""
-    found = range_cells(filters)
-    total = fold(found, None).get(None) or Row()
-    return Overview(
-        total=total,
-        days=_days(filters, fold(found, "day")),
-        countries=_ranked(fold(found, "country"), limit),
-        providers=_ranked(fold(found, "provider"), limit),
+    """The whole range, per day, per country and per provider: the rolled-up days'
+    sums (cached, see ``rolled_up_sums``) plus the live days' cells."""
+    coverage = rollup.read(
+        filters.start, filters.end, filters.country, filters.provider, filters.now, stored=False
     )
+    sums = _vectors(coverage.cells, OVERVIEW)
+    if coverage.stored_days:
+        sums = _merged(rolled_up_sums(filters, coverage), sums)
+    folded = _rows(sums)
+    return Overview(
+        total=folded[None].get(None) or Row(),
+        days=_days(filters, folded["day"]),
+        countries=_ranked(folded["country"], limit),
+        providers=_ranked(folded["provider"], limit),
+        coverage=coverage,
+    )
+
+
+OVERVIEW = (None, "day", "country", "provider")
+ROLLED_UP_CACHE_SECONDS = 24 * 3600
+
+
+def rolled_up_sums(filters: Filters, coverage: rollup.Coverage) -> dict:
+    """The rolled-up days' sums, from the shared cache when nothing was rolled up since:
+    closed days never change, and adding up 16,000 cells is most of a 90-day page."""
+    key = f"sms_gateway:dashboard:{filters.country}:{filters.provider}:{coverage.version}"
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is down: add them up
+        found = None
+    if found is None:
+        cells = rollup.stored_cells(*coverage.stored_days, filters.country, filters.provider)
+        found = _vectors(cells, OVERVIEW)
+        with contextlib.suppress(Exception):  # the cache is down: the next view adds up
+            cache.set(key, found, ROLLED_UP_CACHE_SECONDS)
+    return found

@@ -4,10 +4,12 @@ A day is *closed* ``CLOSE_AFTER`` after it ends: its receipts (carriers report
 within hours; Vonage expires undeliverable SMS after 72 h at most) and its
 conversions are in, so its numbers no longer change. Its rows are grouped once
 by country and provider into ``DeliveryStatsDay`` (counts, and a histogram of
-time to delivery), built the first time the dashboard or ``purge_messages``
-needs them; the open days are grouped live. Either way the same cells come out,
-so everything above them (totals, per day, per country, per provider,
-percentiles from the histograms) is one code path.
+time to delivery) by ``manage.py rollup_deliveries`` (at deploy), each worker's
+hourly pass and ``purge_messages`` (see ``refresh.py``), never by a page view:
+the dashboard reads what is there (``read``), groups the open days live, and
+says how fresh the rollup is and which closed days it lacks. Either way the same
+cells come out, so everything above them (totals, per day, per country, per
+provider, percentiles from the histograms) is one code path.
 
 Percentiles from a histogram are approximate: exact at the buckets' edges,
 linear between them (LATENCY_EDGES_MS: 250 ms steps to 3 s, then coarser).
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -30,6 +32,9 @@ from ..core.delivery_status import DeliveryStatus
 from ..models import DeliveryStatsDay, Message
 
 CLOSE_AFTER = timedelta(days=3)
+# A day closed less than this ago and not rolled up yet is grouped live meanwhile: the
+# workers' pass runs every SMS_ROLLUP_INTERVAL (an hour), so it is there by then.
+LIVE_GRACE = timedelta(days=1)
 # Upper edges of the time-to-delivery buckets, in ms; the last bucket is open-ended.
 LATENCY_EDGES_MS = (
     *range(250, 3001, 250),  # 250 ms steps to 3 s: where most codes arrive
@@ -93,19 +98,28 @@ def percentile_from_histogram(counts: list[int], fraction: float) -> float | Non
     return value_at(below) + (value_at(above) - value_at(below)) * (rank - below)
 
 
-def _bucket_expression() -> Case:
-    return Case(
-        *[When(delivery_ms__lte=edge, then=Value(i)) for i, edge in enumerate(LATENCY_EDGES_MS)],
-        default=Value(len(LATENCY_EDGES_MS)),
-        output_field=IntegerField(),
-    )
+def _bucket_counts() -> dict[str, Count]:
+    """One count per time-to-delivery bucket: ``lo < delivery_ms <= hi``."""
+    lows = (None, *LATENCY_EDGES_MS)
+    highs = (*LATENCY_EDGES_MS, None)
+    counts = {}
+    for i, (low, high) in enumerate(zip(lows, highs, strict=True)):
+        within = Q()  # NULL (no receipt yet) is in no bucket
+        if low is not None:
+            within &= Q(delivery_ms__gt=low)
+        if high is not None:
+            within &= Q(delivery_ms__lte=high)
+        counts[f"b{i}"] = Count("created_at", filter=within)
+    return counts
 
 
 def live_queryset(
     start: datetime, end: datetime, country: str = "", provider: str = ""
 ) -> QuerySet:
-    """The records of ``[start, end)`` grouped by day, country, provider and latency
-    bucket: read from ``message_stats_idx`` (an index-only scan on PostgreSQL)."""
+    """The records of ``[start, end)`` grouped by day, country and provider, with their
+    histogram as one count per bucket: one row per cell (a few hundred a day, where a
+    row per bucket was thousands to convert in Python), read from ``message_stats_idx``
+    (an index-only scan on PostgreSQL)."""
     qs = Message.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if country:
         qs = qs.filter(country=country)
@@ -113,13 +127,8 @@ def live_queryset(
         qs = qs.filter(provider=provider)
     failed_delivery = [DeliveryStatus.UNDELIVERED, DeliveryStatus.DROPPED]
     return (
-        qs.annotate(
-            day=TruncDate("created_at"),
-            bucket=Case(
-                When(delivery_ms__isnull=True, then=Value(-1)), default=_bucket_expression()
-            ),
-        )
-        .values("day", "country", "provider", "bucket")
+        qs.annotate(day=TruncDate("created_at"))
+        .values("day", "country", "provider")
         .annotate(
             total=Count("created_at"),
             sent=Count("created_at", filter=Q(status=Message.Status.SENT)),
@@ -129,22 +138,24 @@ def live_queryset(
             rejected=Count("created_at", filter=Q(status=Message.Status.REJECTED)),
             segments=Sum("segments", filter=Q(status=Message.Status.SENT)),
             converted=Count("converted_at"),
-            timed=Count("delivery_ms"),
+            **_bucket_counts(),
         )
     )
 
 
 def live_cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
     """Group the records of ``[start, end)`` into cells, in one query."""
-    cells: dict[tuple, Cell] = {}
-    for row in live_queryset(start, end, country, provider):
-        key = (row["day"], row["country"], row["provider"])
-        cell = cells.get(key) or cells.setdefault(key, Cell(*key))
-        for name in COUNTS:
-            setattr(cell, name, getattr(cell, name) + (row[name] or 0))
-        if row["bucket"] >= 0:
-            cell.latency[row["bucket"]] += row["timed"]
-    return list(cells.values())
+    buckets = [f"b{i}" for i in range(BUCKETS)]
+    return [
+        Cell(
+            row["day"],
+            row["country"],
+            row["provider"],
+            *(row[name] or 0 for name in COUNTS),
+            latency=[row[name] for name in buckets],
+        )
+        for row in live_queryset(start, end, country, provider)
+    ]
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -212,36 +223,93 @@ def stored_cells(first: date, last: date, country: str = "", provider: str = "")
         qs = qs.filter(country=country)
     if provider:
         qs = qs.filter(provider=provider)
+    # Tuples, not model instances: 90 days of 47 countries are some 16,000 rows.
     cells = []
-    for row in qs.order_by():
-        latency = list(row.latency or [])
+    for day, row_country, row_provider, *counts, latency in qs.order_by().values_list(
+        "day", "country", "provider", *COUNTS, "latency"
+    ):
+        latency = list(latency or [])
         cells.append(
             Cell(
-                row.day,
-                row.country,
-                row.provider,
-                **{name: getattr(row, name) for name in COUNTS},
+                day,
+                row_country,
+                row_provider,
+                *counts,
                 latency=latency + [0] * (BUCKETS - len(latency)),
             )
         )
     return cells
 
 
-def cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
-    """Every cell of ``[start, end)`` (whole days from ``start``): closed days from the
-    rollup (built as needed), the others live."""
-    now = timezone.now()
+@dataclass
+class Coverage:
+    """What the dashboard read for a range, and how fresh it is."""
+
+    cells: list[Cell]  # the live ones only when read(stored=False)
+    rolled_up_at: datetime | None = None  # when the newest rolled-up day of the range was built
+    rolled_up_days: int = 0
+    live_from: date | None = None  # days from this one on are grouped live
+    missing: list[date] = field(default_factory=list)  # closed, with records, not rolled up
+    stored_days: tuple[date, date] | None = None  # the first and last day read from the rollup
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the rolled-up part would: another day, a day built again."""
+        at = self.rolled_up_at.isoformat() if self.rolled_up_at else "-"
+        days = "-".join(d.isoformat() for d in self.stored_days or ())
+        return f"{days}:{self.rolled_up_days}:{at}"
+
+
+def read(
+    start: datetime,
+    end: datetime,
+    country: str = "",
+    provider: str = "",
+    now: datetime | None = None,
+    stored: bool = True,
+) -> Coverage:
+    """Every cell of ``[start, end)`` (whole days from ``start``) without building
+    anything: rolled-up days from the rollup, the open days (and a day closed within
+    ``LIVE_GRACE``, not rolled up yet) live. A closed day older than that without its
+    rollup is counted as nothing and listed in ``missing`` when it has records. With
+    ``stored=False`` the rolled-up cells are left for the caller to read (or not)."""
+    now = now or timezone.now()
     first = start.astimezone(UTC).date()
-    last_closed = first - timedelta(days=1)
+    last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
+    built = dict(
+        DeliveryStatsDay.objects.filter(day__gte=first, day__lte=last)
+        .values("day")
+        .annotate(at=Max("computed_at"))
+        .values_list("day", "at")
+        .order_by()
+    )
+    live_from = last + timedelta(days=1)
+    day = last
+    while day >= first and (
+        not is_closed(day, now)
+        or (day not in built and day_bounds(day)[1] + CLOSE_AFTER + LIVE_GRACE > now)
+    ):
+        live_from = day
+        day -= timedelta(days=1)
+    rolled = {d: at for d, at in built.items() if d < live_from}
+    missing = []
     day = first
-    while day_bounds(day)[1] <= end and is_closed(day, now):
-        last_closed = day
+    while day < live_from:
+        begin, finish = day_bounds(day)
+        if day not in rolled and (
+            Message.objects.filter(created_at__gte=begin, created_at__lt=finish).exists()
+        ):
+            missing.append(day)
         day += timedelta(days=1)
-    found: list[Cell] = []
-    if last_closed >= first:
-        ensure_days(first, last_closed, now)
-        found += stored_cells(first, last_closed, country, provider)
-        start = day_bounds(last_closed)[1]
-    if start < end:
-        found += live_cells(start, end, country, provider)
-    return found
+    stored_days = (first, live_from - timedelta(days=1)) if rolled else None
+    found = stored_cells(*stored_days, country, provider) if stored and rolled else []
+    if live_from <= last:
+        found += live_cells(max(start, day_bounds(live_from)[0]), end, country, provider)
+    return Coverage(
+        cells=found,
+        rolled_up_at=max(rolled.values(), default=None),
+        rolled_up_days=len(rolled),
+        live_from=live_from if live_from <= last else None,
+        missing=missing,
+        stored_days=stored_days,
+    )

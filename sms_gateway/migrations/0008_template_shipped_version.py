@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sms_gateway", "0006_admin_security"),
+        ("sms_gateway", "0007_messages_admin_indexes"),
     ]
 
     operations = [

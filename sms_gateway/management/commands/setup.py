@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 f"They are read from {shipped_dir()}: is the package installed with its "
                 "templates (sms_gateway/templates/sms/<locale>.json)?"
             )
+        # The dashboard's closed days (dashboard/refresh.py): at deploy, never on a page view.
+        call_command("rollup_deliveries", stdout=self.stdout)
         if admin:
             self._admin()
 
