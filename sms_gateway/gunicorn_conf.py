@@ -40,6 +40,10 @@ def post_worker_init(worker: object) -> None:
     from sms_gateway.sending import reconcile
 
     reconcile.start_background()
+    # Adaptive and least-cost shares, one process at a time (routing/plans.py).
+    from sms_gateway.routing import plans
+
+    plans.start_background()
 
 
 def child_exit(server: object, worker: object) -> None:
