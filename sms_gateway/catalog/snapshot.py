@@ -140,11 +140,15 @@ def invalidate() -> None:
         logger.exception("could not publish a new catalog version; other workers may be stale")
 
 
-def _changed(sender: type, **kwargs: object) -> None:
-    # This process stops trusting its snapshot at once; the others learn of the
-    # change when it is committed.
+def publish_on_commit() -> None:
+    """This process stops trusting its snapshot at once; the others learn of the
+    change when it is committed (also for writes without signals: routing/plans.py)."""
     _state.version = None
     transaction.on_commit(invalidate)
+
+
+def _changed(sender: type, **kwargs: object) -> None:
+    publish_on_commit()
 
 
 for _model in (Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber):

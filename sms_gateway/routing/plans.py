@@ -64,7 +64,7 @@ def compute(now: datetime | None = None) -> int | None:
         for route in routes.prefetch_related("hops"):
             changed += plan_route(route, now)
         if changed:
-            transaction.on_commit(snapshot.invalidate)
+            snapshot.publish_on_commit()
     return changed
 
 
