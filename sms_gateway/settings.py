@@ -271,7 +271,7 @@ SMS_RECONCILE_INTERVAL = env.float("SMS_RECONCILE_INTERVAL", default=30.0)
 # core.shares.AdaptiveParams, the currency prices are compared in, and the rates of other
 # currencies to it (e.g. SMS_CURRENCY_RATES=EUR=1.08,GBP=1.27); older prices are stale.
 SMS_ROUTE_PLAN_INTERVAL = env.float("SMS_ROUTE_PLAN_INTERVAL", default=60.0)
-SMS_ADAPTIVE: dict[str, float] = {}
+SMS_ADAPTIVE = {k: float(v) for k, v in env.dict("SMS_ADAPTIVE", default={}).items()}
 SMS_PRICE_CURRENCY = env.str("SMS_PRICE_CURRENCY", default="USD")
 SMS_CURRENCY_RATES = {k: float(v) for k, v in env.dict("SMS_CURRENCY_RATES", default={}).items()}
 SMS_PRICE_STALE_DAYS = env.int("SMS_PRICE_STALE_DAYS", default=30)

@@ -152,7 +152,7 @@ def test_two_equal_providers_keep_a_stable_split_without_flapping():
 def test_a_bad_provider_never_rises_above_the_exploration_share():
     history = simulate_adaptive(lambda minute: (0.4, 0.97), 120)
     assert all(s[0] <= 0.5 for s in history)
-    assert all(s[0] == 0.05 for s in history[10:])
+    assert all(s[0] == 0.05 for s in history[2:])  # measured: from the 3rd minute (README)
 
 
 def test_any_number_of_providers():
@@ -275,6 +275,6 @@ def test_simulated_a_price_change_switches_the_least_cost_choice():
         lambda m: (0.97, 0.97), lambda m: (0.02, 0.07) if m < 60 else (0.09, 0.07), 120
     )
     first_cheap = next(m for m, c in enumerate(history) if c.order[0] == 0)
-    assert first_cheap <= 2  # explored at 5 %, proven within the first minutes
+    assert first_cheap == 1  # explored at 5 % (20 SMS) in minute 0, chosen in minute 1
     assert all(c.order[0] == 0 for c in history[first_cheap:60])
     assert all(c.order[0] == 1 for c in history[60:])

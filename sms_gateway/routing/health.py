@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ..core.message_types import MessageType
 from ..core.shares import Health
 from ..models import Message
@@ -74,9 +76,15 @@ def aggregate(rows: Iterable[Sequence[Any]], aliases: Sequence[str]) -> dict[str
 def measure(
     prefix: str, country: str, aliases: Sequence[str], since: datetime
 ) -> dict[str, Health]:
-    rows = Message.objects.filter(created_at__gte=since, is_test=False)
-    if country:
-        rows = rows.filter(country=country)
-    elif prefix:
-        rows = rows.filter(to__startswith=f"+{prefix}")
+    rows = destination(prefix, country).filter(created_at__gte=since)
     return aggregate(rows.values_list(*COLUMNS).iterator(), aliases)
+
+
+def destination(prefix: str, country: str) -> QuerySet[Message]:
+    """The records of a route's destination (Logto's, not the admin's test SMS)."""
+    rows = Message.objects.filter(is_test=False)
+    if country:
+        return rows.filter(country=country)
+    if prefix:
+        return rows.filter(to__startswith=f"+{prefix}")
+    return rows
