@@ -278,3 +278,108 @@ def test_simulated_a_price_change_switches_the_least_cost_choice():
     assert first_cheap == 1  # explored at 5 % (20 SMS) in minute 0, chosen in minute 1
     assert all(c.order[0] == 0 for c in history[first_cheap:60])
     assert all(c.order[0] == 1 for c in history[60:])
+
+
+# --- the rule the send path reads, and why ------------------------------------------
+
+
+def test_rules_build_each_mode():
+    from sms_gateway.core.routing import Hop
+    from sms_gateway.routing import rules
+
+    hops = (Hop("a"), Hop("b", "Acme"))
+    ordered = rules.build("33", "", "ordered", hops, (1, 3), {"shares": {"a": 0.1, "b": 0.9}})
+    assert ordered.mode == "ordered" and ordered.shares == () and ordered.hops == hops
+    weighted = rules.build("33", "", "weighted", hops, (1, 3), {})
+    assert weighted.shares == (0.25, 0.75) and weighted.basis == {"weights": {"a": 1, "b": 3}}
+    plan = {"shares": {"a": 0.3, "b": 0.7}, "scores": {"a": 0.6}, "inputs": {"a": {}}}
+    adaptive_rule = rules.build("33", "", "adaptive", hops, (1, 1), plan)
+    assert adaptive_rule.shares == (0.3, 0.7) and adaptive_rule.basis == {"scores": {"a": 0.6}}
+    # Providers changed since the plan: the resting point until the next one.
+    stale = rules.build("33", "", "adaptive", hops, (1, 3), {"shares": {"a": 1.0, "x": 0.0}})
+    assert stale.shares == (0.25, 0.75) and "no plan yet" in stale.basis["note"]
+    least = rules.build(
+        "33", "", "least_cost", hops, (1, 1), {"shares": {"a": 0.0, "b": 1.0}, "order": ["b", "a"]}
+    )
+    assert [h.provider for h in least.hops] == ["b", "a"] and least.shares == (1.0, 0.0)
+    unplanned = rules.build("33", "", "least_cost", hops, (1, 1), {})
+    assert unplanned.hops == hops and unplanned.shares == (1.0, 0.0)
+    single = rules.build("33", "", "adaptive", hops[:1], (1,), {})
+    assert single.mode == "ordered"  # one provider: nothing to choose
+
+
+def test_arrange_puts_the_drawn_provider_first_and_says_why():
+    from sms_gateway.core.routing import Hop, RouteRule, arrange
+
+    hops = (Hop("a"), Hop("b"), Hop("c"))
+    ordered = RouteRule("33", "", hops)
+    assert arrange(ordered, 0.99) == (ordered, {})
+    rule = RouteRule("33", "", hops, "weighted", (0.2, 0.3, 0.5), {"weights": {"a": 2}})
+    arranged, reason = arrange(rule, 0.6)
+    assert [h.provider for h in arranged.hops] == ["c", "a", "b"]
+    assert reason == {
+        "mode": "weighted",
+        "chosen": "c",
+        "draw": 0.6,
+        "shares": {"a": 0.2, "b": 0.3, "c": 0.5},
+        "weights": {"a": 2},
+    }
+    assert arranged.label == rule.label
+
+
+def test_health_from_records():
+    from sms_gateway.routing.health import aggregate
+
+    rows = [
+        ("a", "sent", "delivered", 2000, None, "SignIn", [{"provider": "a", "outcome": "sent"}]),
+        ("a", "sent", "delivered", 9000, "t", "SignIn", [{"provider": "a", "outcome": "sent"}]),
+        (
+            "a",
+            "sent",
+            "undelivered",
+            None,
+            None,
+            "Register",
+            [{"provider": "a", "outcome": "sent"}],
+        ),
+        ("a", "sent", "", None, None, "OrganizationInvitation", []),
+        # b failed over to a: an error for b, an attempt for both.
+        (
+            "a",
+            "sent",
+            "dropped",
+            None,
+            None,
+            "SignIn",
+            [
+                {"provider": "b", "outcome": "failed", "category": "unavailable"},
+                {"provider": "a", "outcome": "sent"},
+            ],
+        ),
+        # A recipient refusal is not the provider's fault.
+        (
+            "b",
+            "rejected",
+            "",
+            None,
+            None,
+            "SignIn",
+            [{"provider": "b", "outcome": "failed", "category": "recipient"}],
+        ),
+        ("x", "sent", "delivered", 1, None, "SignIn", [{"provider": "x", "outcome": "sent"}]),
+    ]
+    health = aggregate(rows, ["a", "b"])
+    a, b = health["a"], health["b"]
+    assert (a.delivered, a.undelivered, a.p95_delivery_ms) == (2, 2, 9000)
+    assert (a.convertible, a.converted) == (4, 1)  # the invitation cannot convert
+    assert (a.attempts, a.errors) == (4, 0)
+    assert (b.attempts, b.errors, b.delivered) == (2, 1, 0)
+
+
+def test_estimated_cost():
+    from sms_gateway.routing.estimate import estimate
+
+    cost = estimate({"a": 0.25, "b": 0.75}, {"a": 0.04, "b": 0.08}, 1000, 2.0)
+    assert cost.per_sms == pytest.approx(0.14) and cost.per_month == pytest.approx(140)
+    assert estimate({"a": 1.0, "b": 0.0}, {"a": 0.04, "b": None}, 10, 1.0).per_sms == 0.04
+    assert estimate({"a": 0.5, "b": 0.5}, {"a": 0.04}, 10, 1.0).per_sms is None
