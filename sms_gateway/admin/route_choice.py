@@ -141,6 +141,11 @@ def choice_table(route: Route) -> SafeString:
     )
 
 
+def _shares(shares: dict[str, float]) -> str:
+    # By alias: PostgreSQL's jsonb keeps no key order.
+    return ", ".join(f"{a} {shares[a]:.0%}" for a in sorted(shares))
+
+
 @admin.register(RouteShareChange)
 class RouteShareChangeAdmin(admin.ModelAdmin):
     list_display = ["at", "route", "mode", "shares_text", "previous_text", "reason"]
@@ -150,11 +155,11 @@ class RouteShareChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description="shares")
     def shares_text(self, change: RouteShareChange) -> str:
-        return ", ".join(f"{a} {s:.0%}" for a, s in change.shares.items())
+        return _shares(change.shares) or "–"
 
     @admin.display(description="before")
     def previous_text(self, change: RouteShareChange) -> str:
-        return ", ".join(f"{a} {s:.0%}" for a, s in change.previous.items()) or "–"
+        return _shares(change.previous) or "–"
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         return False
