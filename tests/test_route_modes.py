@@ -235,3 +235,28 @@ def test_one_pass_at_a_time_across_processes():
         release.set()
         thread.join()
     assert plans.compute() == 1
+
+
+def test_an_adaptive_route_makes_no_redis_call_per_sms(outbox, settings, monkeypatch):
+    import redis
+
+    from .services import require_redis
+
+    require_redis()
+    settings.SMS_CATALOG_CHECK_INTERVAL = 3600
+    route("adaptive", ("alpha", 1), ("beta", 1))
+    receipts("alpha", 95, 5)
+    plans.compute()
+    send()  # loads the snapshot
+    calls = []
+    original = redis.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        calls.append(args[0])
+        return original(self, *args, **kwargs)
+
+    # Counted in this process: the server's own counters include other clients.
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    for _ in range(20):
+        assert send().status == "sent"
+    assert calls == []

@@ -87,7 +87,8 @@ class RouteForm(forms.ModelForm):
             self.fields["blocked"].initial = not self.instance.hops.exists()
         # Omitted (a client that predates modes): the model's defaults, an ordered route.
         for name in ("mode", "floor_delivery", "floor_conversion"):
-            self.fields[name].required = False
+            if name in self.fields:  # not for a view-only operator
+                self.fields[name].required = False
 
 
 class RouteProviderForm(forms.ModelForm):
@@ -107,7 +108,8 @@ class RouteProviderForm(forms.ModelForm):
             # Shown as stored, never silently replaced by the first alias.
             choices.append((stored, f"{stored} (not configured: fails as provider_config)"))
         self.fields["provider"].choices = choices
-        self.fields["weight"].required = False  # omitted: 1
+        if "weight" in self.fields:  # not for a view-only operator
+            self.fields["weight"].required = False  # omitted: 1
 
     def clean_sender(self) -> str:
         return self.cleaned_data["sender"].strip()
