@@ -152,3 +152,13 @@ def test_stale_prices_and_the_country_of_a_route(settings):
     assert prices.country_of("1604", "") == "US"
     assert prices.country_of("", "CA") == "CA"
     assert prices.country_of("", "") == ""
+
+
+def test_vonage_countries_one_request_a_second(vonage_pricing, monkeypatch):
+    import time
+
+    monkeypatch.setattr(prices, "VONAGE_PAUSE", 0.3)
+    started = time.monotonic()
+    call_command("import_prices", "vonage", "--country", "DE", "--country", "FR")
+    assert time.monotonic() - started >= 0.3
+    assert len(vonage_pricing.paths) == 2 and {c for _, c, _ in table()} == {"DE", "FR"}

@@ -11,6 +11,7 @@ record. A segment is priced, not a message.
 from __future__ import annotations
 
 import csv
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -131,6 +132,9 @@ def fetch_twilio(alias: str, provider: Any, countries: list[str]) -> Iterator[Ro
 # --- Vonage: Account API, pricing ---------------------------------------------------------
 
 
+VONAGE_PAUSE = 1.0  # seconds between two countries' requests
+
+
 def vonage_rows(alias: str, answer: Any) -> list[Row]:
     """Rows from one country's answer (``vonage_account`` GetPricingResponse)."""
     country = str(answer.country_code or "").upper()
@@ -175,7 +179,9 @@ def fetch_vonage(alias: str, provider: Any, countries: list[str]) -> Iterator[Ro
         for answer in account.get_all_countries_pricing(ServiceType.SMS).countries:
             yield from vonage_rows(alias, answer)
         return
-    for country in countries:
+    for i, country in enumerate(countries):
+        if i:
+            time.sleep(VONAGE_PAUSE)  # its documented limit: about 1 request per second
         answer = account.get_country_pricing(
             GetCountryPricingRequest(country_code=country, type=ServiceType.SMS)
         )
