@@ -260,3 +260,17 @@ def test_an_adaptive_route_makes_no_redis_call_per_sms(outbox, settings, monkeyp
     for _ in range(20):
         assert send().status == "sent"
     assert calls == []
+
+
+def test_workers_taking_turns_step_the_shares_once_per_interval():
+    r = route("adaptive", ("alpha", 1), ("beta", 1))
+    receipts("alpha", 50, 50)
+    receipts("beta", 95, 5)
+    now = timezone.now()
+    assert plans.compute(now, every=54) == 1
+    assert plans.compute(now + timedelta(seconds=5), every=54) == 0  # the next worker's turn
+    r.refresh_from_db()
+    assert r.plan["shares"] == {"alpha": 0.3, "beta": 0.7}
+    assert plans.compute(now + timedelta(seconds=60), every=54) == 1
+    r.refresh_from_db()
+    assert r.plan["shares"]["alpha"] < 0.3

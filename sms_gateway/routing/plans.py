@@ -50,9 +50,13 @@ def params() -> AdaptiveParams:
     return AdaptiveParams(**settings.SMS_ADAPTIVE)
 
 
-def compute(now: datetime | None = None) -> int | None:
+def compute(now: datetime | None = None, every: float | None = None) -> int | None:
     """One pass over the adaptive and least-cost routes; returns how many changed, or
-    None when another process's pass holds the lock (this one is skipped)."""
+    None when another process's pass holds the lock (this one is skipped).
+
+    ``every``: skip the routes whose plan is younger than this many seconds. Every
+    worker tries a pass each interval; the lock makes them take turns, and this keeps
+    the turns after the first from stepping the shares again within the interval."""
     from ..catalog import snapshot
 
     now = now or timezone.now()
@@ -62,10 +66,20 @@ def compute(now: datetime | None = None) -> int | None:
             return None
         routes = Route.objects.filter(mode__in=[Mode.ADAPTIVE, Mode.LEAST_COST])
         for route in routes.prefetch_related("hops"):
+            if every is not None and _younger(route.plan, now, every):
+                continue
             changed += plan_route(route, now)
         if changed:
             snapshot.publish_on_commit()
     return changed
+
+
+def _younger(plan: dict[str, Any], now: datetime, seconds: float) -> bool:
+    try:
+        computed = datetime.fromisoformat(plan["computed_at"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return now - computed < timedelta(seconds=seconds)
 
 
 def plan_route(route: Route, now: datetime) -> bool:
@@ -193,7 +207,7 @@ def start_background() -> None:
     def loop() -> None:
         while True:
             try:
-                compute()
+                compute(every=settings.SMS_ROUTE_PLAN_INTERVAL * 0.9)
             except Exception as err:  # the database may be away: try again next time
                 logger.warning("route plans not computed: %s", type(err).__name__)
             finally:
