@@ -45,6 +45,11 @@ def post_worker_init(worker: object) -> None:
 
     refresh.start_background()
 
+    # Adaptive and least-cost shares, one process at a time (routing/plans.py).
+    from sms_gateway.routing import plans
+
+    plans.start_background()
+
 
 def child_exit(server: object, worker: object) -> None:
     # A recycled worker's metric files are folded into one archive per type, so the

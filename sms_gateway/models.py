@@ -47,6 +47,13 @@ class Template(models.Model):
         return f"{self.type} / {self.locale}"
 
 
+class RouteMode(models.TextChoices):
+    ORDERED = "ordered", _("ordered: providers in order (failover only)")
+    WEIGHTED = "weighted", _("weighted: the operator's shares")
+    ADAPTIVE = "adaptive", _("adaptive: shares follow measured delivery")
+    LEAST_COST = "least_cost", _("least cost above a quality floor")
+
+
 class Route(models.Model):
     """Which providers, in order, send to numbers under a prefix or in a country."""
 
@@ -65,6 +72,22 @@ class Route(models.Model):
         ),
     )
     description = models.CharField(max_length=200, blank=True)
+    mode = models.CharField(
+        max_length=12,
+        choices=RouteMode.choices,
+        default=RouteMode.ORDERED,
+        help_text=_("How the first provider is chosen; failover follows in the route's order."),
+    )
+    floor_delivery = models.FloatField(
+        default=0.9,
+        help_text=_("Least cost: the minimum delivery rate (0–1) a provider must hold."),
+    )
+    floor_conversion = models.FloatField(
+        default=0.0,
+        help_text=_("Least cost: the minimum conversion rate (0–1); 0: not checked."),
+    )
+    # What the periodic computation decided last (routing/plans.py): shares, order, inputs.
+    plan = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -100,6 +123,10 @@ class RouteProvider(models.Model):
             "Sender at this provider on this route: a number, an alphanumeric ID or a "
             "Twilio Messaging Service SID (MG...). Empty: the provider's default."
         ),
+    )
+    weight = models.PositiveIntegerField(
+        default=1,
+        help_text=_("Weighted: this provider's share of the route; adaptive: its resting point."),
     )
 
     class Meta:
@@ -164,6 +191,8 @@ class Message(models.Model):
     # One entry per provider tried, in order: written with the outcome in the
     # same statement (see sending.attempts.AttemptRecord for the keys).
     attempts = models.JSONField(default=list, blank=True)
+    # Why its provider was chosen (mode, shares, draw, scores, price): {} on ordered routes.
+    route_reason = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Delivery receipts and conversion (delivery/ and webhooks/): what became of
@@ -473,3 +502,51 @@ class SenderRule(models.Model):
     @property
     def registered(self) -> tuple[str, ...]:
         return tuple(s.strip() for s in self.registered_senders.split(",") if s.strip())
+
+
+# --- Routing modes (core/shares.py, core/least_cost.py, routing/plans.py) ------------
+
+
+class Price(models.Model):
+    """What one provider charges per SMS segment to one country (optionally one network)."""
+
+    provider = models.CharField(max_length=64, help_text=_("A provider alias from SMS_PROVIDERS."))
+    country = models.CharField(max_length=2)
+    network = models.CharField(
+        max_length=10, blank=True, help_text=_("MCC+MNC, e.g. 26201; empty: the country's price.")
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=5)
+    currency = models.CharField(max_length=3)
+    source = models.CharField(max_length=16, help_text=_("twilio, vonage or csv"))
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["country", "provider", "network"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "country", "network"], name="unique_price_provider_country"
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.country}/{self.network}" if self.network else self.country
+        return f"{self.provider} {where}: {self.amount} {self.currency}"
+
+
+class RouteShareChange(models.Model):
+    """One change of an adaptive or least-cost route's shares, with why and on what."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="share_changes")
+    at = models.DateTimeField(db_index=True)
+    mode = models.CharField(max_length=12)
+    shares = models.JSONField(default=dict)  # alias -> share, after
+    previous = models.JSONField(default=dict)  # alias -> share, before
+    reason = models.CharField(max_length=300)
+    inputs = models.JSONField(default=dict)  # alias -> health, score, price
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("route share change")
+
+    def __str__(self) -> str:
+        return f"{self.route} at {self.at:%Y-%m-%d %H:%M}"

@@ -276,6 +276,16 @@ SMS_RECORD_RETRY_SECONDS = env.float("SMS_RECORD_RETRY_SECONDS", default=2.0)
 SMS_RECONCILE_INTERVAL = env.float("SMS_RECONCILE_INTERVAL", default=30.0)
 # Seconds between two passes of each worker's dashboard rollup (dashboard/refresh.py).
 SMS_ROLLUP_INTERVAL = env.float("SMS_ROLLUP_INTERVAL", default=3600.0)
+
+# --- Routing modes (README, "Routing modes"): seconds between two computations of the
+# adaptive and least-cost plans (one process at a time), adaptive parameters overriding
+# core.shares.AdaptiveParams, the currency prices are compared in, and the rates of other
+# currencies to it (e.g. SMS_CURRENCY_RATES=EUR=1.08,GBP=1.27); older prices are stale.
+SMS_ROUTE_PLAN_INTERVAL = env.float("SMS_ROUTE_PLAN_INTERVAL", default=60.0)
+SMS_ADAPTIVE = {k: float(v) for k, v in env.dict("SMS_ADAPTIVE", default={}).items()}
+SMS_PRICE_CURRENCY = env.str("SMS_PRICE_CURRENCY", default="USD")
+SMS_CURRENCY_RATES = {k: float(v) for k, v in env.dict("SMS_CURRENCY_RATES", default={}).items()}
+SMS_PRICE_STALE_DAYS = env.int("SMS_PRICE_STALE_DAYS", default=30)
 # Policy steps of the send path's guard stage, in order (dotted paths to callables).
 SMS_GUARD = env.list(
     "SMS_GUARD",

@@ -10,7 +10,16 @@ admin.site.index_title = "Templates, routes and messages"
 # column of Messages); the breadcrumbs and the home page lead everywhere.
 admin.site.enable_nav_sidebar = False
 
-from . import dashboard, guard, index, messages, routes, senders, templates  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    dashboard,
+    guard,
+    index,
+    messages,
+    route_choice,
+    routes,
+    senders,
+    templates,
+)
 from .login_throttle import ThrottledLoginForm  # noqa: E402
 
 # Failed logins lock the username for a while (login_throttle.py).

@@ -1,4 +1,5 @@
-"""Routes: which providers, in order, send to a prefix or a country.
+"""Routes: which providers, in order, send to a prefix or a country, and how the first
+one is chosen (the mode: ordered, weighted, adaptive, least cost; README, Routing modes).
 
 What the editor shows is what is sent: the inline lists the hops in the order
 the send path reads them (position, then id), a blank row chooses nothing (it is
@@ -16,6 +17,7 @@ from django.utils.html import format_html
 
 from ..models import Route, RouteProvider
 from ..providers import provider_aliases
+from .route_choice import MODE_HELP, choice_table
 from .senders import route_sender_error
 
 BLOCK_HELP = (
@@ -64,12 +66,30 @@ class RouteForm(forms.ModelForm):
 
     class Meta:
         model = Route
-        fields = ["prefix", "country", "blocked", "description"]
+        fields = [
+            *("prefix", "country", "blocked", "description"),
+            *("mode", "floor_delivery", "floor_conversion"),
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("mode", "floor_delivery", "floor_conversion"):
+            if data.get(name) in (None, ""):
+                data[name] = Route._meta.get_field(name).get_default()
+        for name in ("floor_delivery", "floor_conversion"):
+            value = data.get(name)
+            if value is not None and not 0 <= value <= 1:
+                self.add_error(name, "A rate between 0 and 1, e.g. 0.9 for 90 %.")
+        return data
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["blocked"].initial = not self.instance.hops.exists()
+        # Omitted (a client that predates modes): the model's defaults, an ordered route.
+        for name in ("mode", "floor_delivery", "floor_conversion"):
+            if name in self.fields:  # not for a view-only operator
+                self.fields[name].required = False
 
 
 class RouteProviderForm(forms.ModelForm):
@@ -77,7 +97,7 @@ class RouteProviderForm(forms.ModelForm):
 
     class Meta:
         model = RouteProvider
-        fields = ["position", "provider", "sender"]
+        fields = ["position", "provider", "sender", "weight"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -89,9 +109,15 @@ class RouteProviderForm(forms.ModelForm):
             # Shown as stored, never silently replaced by the first alias.
             choices.append((stored, f"{stored} (not configured: fails as provider_config)"))
         self.fields["provider"].choices = choices
+        if "weight" in self.fields:  # not for a view-only operator
+            self.fields["weight"].required = False  # omitted: 1
 
     def clean_sender(self) -> str:
         return self.cleaned_data["sender"].strip()
+
+    def clean_weight(self) -> int:
+        weight = self.cleaned_data.get("weight")
+        return 1 if weight is None else weight
 
     def clean(self) -> dict:
         data = super().clean()
@@ -159,10 +185,26 @@ class RouteProviderInline(admin.TabularInline):
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin):
     form = RouteForm
-    list_display = ["__str__", "prefix", "country", "providers", "description"]
+    list_display = ["__str__", "prefix", "country", "providers", "mode", "description"]
     search_fields = ["prefix", "country", "description"]
     inlines = [RouteProviderInline]
-    fields = ["prefix", "country", "blocked", "description"]
+    fieldsets = [
+        (None, {"fields": ["prefix", "country", "blocked", "description"]}),
+        (
+            "How the first provider is chosen",
+            {
+                "fields": ["mode", "floor_delivery", "floor_conversion", "current_choice"],
+                "description": MODE_HELP,
+            },
+        ),
+    ]
+    readonly_fields = ["current_choice"]
+
+    @admin.display(description="now")
+    def current_choice(self, route: Route) -> str:
+        if not route.pk:
+            return "Saved routes show their shares, scores, prices and cost here."
+        return choice_table(route)
 
     @admin.display(description="providers, in order")
     def providers(self, route: Route) -> str:

@@ -37,6 +37,7 @@ from ..models import (
     SenderRule,
     Template,
 )
+from ..routing import rules
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,20 @@ _state = _State()
 def load() -> Catalog:
     templates = {(t.type, t.locale): t.text for t in Template.objects.all()}
     hops: dict[int, list[Hop]] = {}
+    weights: dict[int, list[int]] = {}
     for hop in RouteProvider.objects.order_by("route_id", "position", "id"):
         hops.setdefault(hop.route_id, []).append(Hop(hop.provider, hop.sender))
+        weights.setdefault(hop.route_id, []).append(hop.weight)
+    # Weighted, adaptive and least-cost routes carry their shares (routing/rules.py).
     routes = [
-        RouteRule(route.prefix, route.country, tuple(hops.get(route.pk, ())))
+        rules.build(
+            route.prefix,
+            route.country,
+            route.mode,
+            hops.get(route.pk, ()),
+            weights.get(route.pk, ()),
+            route.plan,
+        )
         for route in Route.objects.all()
     ]
     if not any(not r.prefix and not r.country for r in routes):
@@ -145,11 +156,15 @@ def invalidate() -> None:
         logger.exception("could not publish a new catalog version; other workers may be stale")
 
 
-def _changed(sender: type, **kwargs: object) -> None:
-    # This process stops trusting its snapshot at once; the others learn of the
-    # change when it is committed.
+def publish_on_commit() -> None:
+    """This process stops trusting its snapshot at once; the others learn of the
+    change when it is committed (also for writes without signals: routing/plans.py)."""
     _state.version = None
     transaction.on_commit(invalidate)
+
+
+def _changed(sender: type, **kwargs: object) -> None:
+    publish_on_commit()
 
 
 for _model in (

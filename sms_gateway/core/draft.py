@@ -44,7 +44,8 @@ class Draft:
     encoding: str = ""
     segments: int = 0
     unicode: bool = False
-    route: RouteRule | None = None
+    route: RouteRule | None = None  # its hops in the order they are tried
+    route_reason: dict[str, Any] = field(default_factory=dict)  # why that order (not ordered)
     refusal: GatewayError | None = None  # set when it must not be sent
     flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
     guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot

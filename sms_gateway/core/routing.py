@@ -9,7 +9,8 @@ rule (neither) matches everything with weight 0.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 
@@ -25,6 +26,10 @@ class RouteRule:
     prefix: str = ""
     country: str = ""
     hops: tuple[Hop, ...] = ()
+    mode: str = "ordered"  # core.shares.Mode
+    shares: tuple[float, ...] = ()  # one per hop, unless ordered (core/shares.py)
+    # Why these shares (routing/plans.py): copied into each message's route_reason.
+    basis: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def label(self) -> str:
@@ -51,3 +56,26 @@ def choose(rules: Iterable[RouteRule], digits: str, region: str | None) -> Route
         if weight is not None and weight > best_weight:
             best, best_weight = rule, weight
     return best
+
+
+def arrange(rule: RouteRule, draw: float) -> tuple[RouteRule, dict[str, Any]]:
+    """The rule with its hops in the order they are tried for one message, and why.
+
+    Ordered routes (and routes without shares) are returned as they are, with no reason.
+    Otherwise the first provider is drawn by its share (``draw`` in [0, 1)); the others
+    follow in the rule's order, for failover as on an ordered route."""
+    from .shares import ordered_after, pick
+
+    if rule.mode == "ordered" or len(rule.shares) != len(rule.hops) or not rule.hops:
+        return rule, {}
+    chosen = pick(rule.shares, draw)
+    order = ordered_after(len(rule.hops), chosen)
+    hops = tuple(rule.hops[i] for i in order)
+    reason = {
+        "mode": rule.mode,
+        "chosen": hops[0].provider,
+        "draw": round(draw, 4),
+        "shares": {hop.provider: share for hop, share in zip(rule.hops, rule.shares, strict=True)},
+        **rule.basis,
+    }
+    return RouteRule(rule.prefix, rule.country, hops, rule.mode, (), rule.basis), reason

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sms_gateway", "0008_template_shipped_version"),
+        ("sms_gateway", "0009_routing_modes"),
     ]
 
     operations = [

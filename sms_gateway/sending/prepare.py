@@ -10,7 +10,7 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..core import encoding, locales, routing, selection
+from ..core import encoding, locales, routing, selection, shares
 from ..core.composition import TextOptions, compose
 from ..core.errors import NoTemplate, RecipientRejected
 from ..core.masking import mask_value, render_masked
@@ -50,6 +50,9 @@ def prepare(
     analysis = encoding.analyze(text)
     route = routing.choose(catalog.routes, request.to.digits, request.to.region)
     blocked = route is None or not route.hops
+    reason: dict = {}
+    if route is not None:  # weighted, adaptive, least cost: the provider drawn by its share
+        route, reason = routing.arrange(route, shares.draw_of(message_id.int))
     return replace(
         draft,
         template_type=chosen.type,
@@ -60,6 +63,7 @@ def prepare(
         segments=analysis.segments,
         unicode=analysis.is_unicode,
         route=route,
+        route_reason=reason,
         refusal=RecipientRejected("SMS to this destination is not enabled") if blocked else None,
     )
 

@@ -34,6 +34,7 @@ def row(draft: Draft, **final: Any) -> dict[str, Any]:
         "encoding": draft.encoding,
         "segments": draft.segments,
         "route": draft.route_label,
+        "route_reason": draft.route_reason,
         "flags": ",".join(draft.flags),
         "sent_by_id": request.sent_by,
         "is_test": request.sent_by is not None,
