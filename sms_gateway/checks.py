@@ -350,10 +350,10 @@ def check_budget_prices(app_configs: object = None, **kwargs: object) -> list:
     from .core.message_types import KNOWN_TYPES
 
     errors = [Error(problem, id="sms_gateway.E050") for problem in prices.problems()]
-    currency = settings.SMS_BUDGET_CURRENCY
+    currency = settings.SMS_PRICE_CURRENCY
     if len(currency) != 3 or not currency.isalpha():
         errors.append(
-            Error(f"SMS_BUDGET_CURRENCY {currency!r} is not a code.", id="sms_gateway.E050")
+            Error(f"SMS_PRICE_CURRENCY {currency!r} is not a code.", id="sms_gateway.E050")
         )
     unknown = sorted(set(settings.SMS_BUDGET_ESSENTIAL_TYPES) - KNOWN_TYPES)
     if unknown:

@@ -417,7 +417,7 @@ class Budget(models.Model):
     cap = models.DecimalField(
         max_digits=14,
         decimal_places=4,
-        help_text=_("The most to spend in the period, in SMS_BUDGET_CURRENCY."),
+        help_text=_("The most to spend in the period, in SMS_PRICE_CURRENCY."),
     )
     alert_at_percent = models.PositiveSmallIntegerField(
         default=80, help_text=_("The metric alerts past this share of the cap (1–100).")

@@ -283,7 +283,7 @@ SMS_ROLLUP_INTERVAL = env.float("SMS_ROLLUP_INTERVAL", default=3600.0)
 # currencies to it (e.g. SMS_CURRENCY_RATES=EUR=1.08,GBP=1.27); older prices are stale.
 SMS_ROUTE_PLAN_INTERVAL = env.float("SMS_ROUTE_PLAN_INTERVAL", default=60.0)
 SMS_ADAPTIVE = {k: float(v) for k, v in env.dict("SMS_ADAPTIVE", default={}).items()}
-SMS_PRICE_CURRENCY = env.str("SMS_PRICE_CURRENCY", default="USD")
+SMS_PRICE_CURRENCY = env.str("SMS_PRICE_CURRENCY", default="USD").strip().upper()
 SMS_CURRENCY_RATES = {k: float(v) for k, v in env.dict("SMS_CURRENCY_RATES", default={}).items()}
 SMS_PRICE_STALE_DAYS = env.int("SMS_PRICE_STALE_DAYS", default=30)
 # Policy steps of the send path's guard stage, in order (dotted paths to callables).
@@ -325,10 +325,8 @@ SMS_GUARD_PUMPING_BLOCK_HOURS = env.int("SMS_GUARD_PUMPING_BLOCK_HOURS", default
 # Prices per provider alias and country ("*": any other), each "<amount> <currency>"
 # per segment: {"twilio": {"US": "0.0083 USD", "*": "0.05 USD"}}.
 SMS_PRICES = _json_aliases("SMS_PRICES") or {}
-# The currency budgets are in, and what one unit of each other price currency is
-# worth in it ("EUR=1.08,GBP=1.27").
-SMS_BUDGET_CURRENCY = env.str("SMS_BUDGET_CURRENCY", default="USD").strip().upper()
-SMS_BUDGET_RATES = env.dict("SMS_BUDGET_RATES", default={})
+# Budgets and spend are in SMS_PRICE_CURRENCY, other currencies converted with
+# SMS_CURRENCY_RATES (both with the routing modes' settings above).
 # The types a cap whose action is "essential" still lets through: sign-in and MFA codes.
 SMS_BUDGET_ESSENTIAL_TYPES = env.list(
     "SMS_BUDGET_ESSENTIAL_TYPES", default=["SignIn", "MfaVerification"]

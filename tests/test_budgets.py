@@ -33,8 +33,8 @@ def fresh_spend():
 @pytest.fixture
 def priced(settings):
     settings.SMS_GUARD = BUDGET
-    settings.SMS_BUDGET_CURRENCY = "USD"
-    settings.SMS_BUDGET_RATES = {"EUR": "1.10"}
+    settings.SMS_PRICE_CURRENCY = "USD"
+    settings.SMS_CURRENCY_RATES = {"EUR": "1.10"}
     settings.SMS_PRICES = {"locmem": {"DE": "0.10 EUR", "*": "0.05 USD"}}
     return settings
 
@@ -121,7 +121,7 @@ def test_price_of_reads_the_country_then_star(priced):
 def test_cost_converts_and_counts_segments(priced):
     assert prices.cost("locmem", "DE", 2) == Decimal("0.2200")
     assert prices.cost("locmem", "FR", 1) == Decimal("0.05")
-    priced.SMS_BUDGET_RATES = {}
+    priced.SMS_CURRENCY_RATES = {}
     assert prices.cost("locmem", "DE", 1) is None  # no rate: no comparison across currencies
 
 
@@ -135,9 +135,9 @@ def test_malformed_prices_are_named(settings, text):
 
 def test_a_price_currency_without_a_rate_is_named(settings):
     settings.SMS_PRICES = {"vonage": {"*": "0.07 EUR"}}
-    settings.SMS_BUDGET_RATES = {}
+    settings.SMS_CURRENCY_RATES = {}
     assert prices.problems() == [
-        "SMS_PRICES['vonage']['*'] is in EUR: set SMS_BUDGET_RATES EUR=<its value in USD>."
+        "SMS_PRICES['vonage']['*'] is in EUR: set SMS_CURRENCY_RATES EUR=<its value in USD>."
     ]
 
 
@@ -312,3 +312,29 @@ def test_concurrent_sms_never_spend_past_a_refusing_cap(where, settings):
         results = list(pool.map(lambda _: charge(amount="0.1", caps=caps), range(50)))
     assert sum(r.refused is None for r in results) == 10
     assert max(r.spent[3] for r in results) == 1_000_000
+
+
+def test_imported_prices_stand_behind_sms_prices(priced):
+    imported = {("locmem", "FR"): (Decimal("0.04"), "USD"), ("vonage", "DE"): (Decimal("1"), "EUR")}
+    assert prices.price_of("locmem", "DE", imported) == (Decimal("0.10"), "EUR")  # override
+    priced.SMS_PRICES = {}
+    assert prices.price_of("locmem", "FR", imported) == (Decimal("0.04"), "USD")
+    assert prices.price_of("locmem", "DE", imported) is None
+    assert prices.cost("vonage", "DE", 2, imported) == Decimal("2.20")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cap_counts_the_price_list_import_prices_brought_in(api, settings, outbox):
+    from django.utils import timezone as tz
+
+    from sms_gateway.models import Price
+
+    settings.SMS_GUARD = BUDGET
+    settings.SMS_PRICES = {}  # no override: the imported list is the price
+    Price.objects.create(
+        provider="locmem", country="DE", amount=Decimal("0.20"), currency="USD",
+        source="csv", fetched_at=tz.now(),
+    )  # fmt: skip
+    Budget.objects.create(country="DE", period="day", cap=Decimal("0.50"), action="refuse")
+    assert statuses(api, 3, to=DE_NUMBER) == [200, 200, 403]  # 0.20 + 0.20, then past 0.50
+    assert len(outbox) == 2

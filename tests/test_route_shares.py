@@ -284,8 +284,8 @@ def test_simulated_a_price_change_switches_the_least_cost_choice():
 
 
 def test_rules_build_each_mode():
+    from sms_gateway.core import route_rules as rules
     from sms_gateway.core.routing import Hop
-    from sms_gateway.routing import rules
 
     hops = (Hop("a"), Hop("b", "Acme"))
     ordered = rules.build("33", "", "ordered", hops, (1, 3), {"shares": {"a": 0.1, "b": 0.9}})

@@ -34,10 +34,10 @@ def main() -> None:
     django.setup()
     from sms_gateway.catalog.defaults import shipped
     from sms_gateway.catalog.snapshot import Catalog
+    from sms_gateway.core import route_rules as rules
     from sms_gateway.core.composition import TextOptions
     from sms_gateway.core.phone import parse
     from sms_gateway.core.routing import Hop
-    from sms_gateway.routing import rules
     from sms_gateway.sending.prepare import prepare
     from sms_gateway.sending.state import SmsRequest
 

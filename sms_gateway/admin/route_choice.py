@@ -19,9 +19,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from ..core import least_cost
+from ..core import route_rules as rules
 from ..core.shares import Mode
 from ..models import Price, Route, RouteShareChange
-from ..routing import health, prices, rules
+from ..routing import health, prices
 from ..routing.estimate import estimate
 
 MODE_HELP = (

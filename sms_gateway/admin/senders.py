@@ -66,7 +66,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
     @admin.display(description="cap", ordering="cap")
     def cap_display(self, budget: Budget) -> str:
-        return f"{budget.cap} {settings.SMS_BUDGET_CURRENCY}"
+        return f"{budget.cap} {settings.SMS_PRICE_CURRENCY}"
 
     @admin.display(description="spent this period")
     def spent_now(self, budget: Budget) -> str:

@@ -1,12 +1,14 @@
 """The price of one SMS segment per provider alias and country, in budget currency.
 
-The one place spend asks for a price: ``price_of(provider, country)``. It reads
-``SMS_PRICES`` (``{"twilio": {"US": "0.0083 USD", "*": "0.05 USD"}}``); the
-imported price lists of route modes can stand behind the same function.
+The one place spend asks for a price: ``price_of(provider, country, imported)``.
+``SMS_PRICES`` (``{"twilio": {"US": "0.0083 USD", "*": "0.05 USD"}}``) comes first,
+an operator's override; then the price lists ``import_prices`` brought in (Twilio's
+and Vonage's, or a CSV: the ``Price`` table, in the per-process snapshot).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -29,25 +31,26 @@ def parse(text: str) -> tuple[Decimal, str]:
     return value, currency
 
 
-def price_of(provider: str, country: str) -> tuple[Decimal, str] | None:
-    """The price of one segment to ``country`` through ``provider``, with its currency."""
+def price_of(
+    provider: str, country: str, imported: Mapping[tuple[str, str], tuple[Decimal, str]] = {}
+) -> tuple[Decimal, str] | None:
+    """The price of one segment to ``country`` through ``provider``, with its currency:
+    ``SMS_PRICES`` first, then the imported price list."""
     table = settings.SMS_PRICES.get(provider)
-    if not isinstance(table, dict):
-        return None
-    text = table.get(country) or table.get("*")
-    if not text:
-        return None
-    try:
-        return parse(text)
-    except PriceError:
-        return None  # check E050 names it at startup
+    text = (table.get(country) or table.get("*")) if isinstance(table, dict) else None
+    if text:
+        try:
+            return parse(text)
+        except PriceError:
+            return None  # check E050 names it at startup
+    return imported.get((provider, country))
 
 
 def in_budget_currency(amount: Decimal, currency: str) -> Decimal | None:
-    """``amount`` converted with ``SMS_BUDGET_RATES``; None without a rate."""
-    if currency == settings.SMS_BUDGET_CURRENCY:
+    """``amount`` converted with ``SMS_CURRENCY_RATES``; None without a rate."""
+    if currency == settings.SMS_PRICE_CURRENCY:
         return amount
-    rate = settings.SMS_BUDGET_RATES.get(currency)
+    rate = settings.SMS_CURRENCY_RATES.get(currency)
     if rate is None:
         return None
     try:
@@ -56,9 +59,14 @@ def in_budget_currency(amount: Decimal, currency: str) -> Decimal | None:
         return None
 
 
-def cost(provider: str, country: str, segments: int) -> Decimal | None:
+def cost(
+    provider: str,
+    country: str,
+    segments: int,
+    imported: Mapping[tuple[str, str], tuple[Decimal, str]] = {},
+) -> Decimal | None:
     """What an SMS of ``segments`` costs in budget currency; None when unknown."""
-    price = price_of(provider, country)
+    price = price_of(provider, country, imported)
     if price is None:
         return None
     converted = in_budget_currency(*price)
@@ -82,14 +90,14 @@ def problems() -> list[str]:
                 continue
             if in_budget_currency(Decimal(1), currency) is None:
                 found.append(
-                    f"SMS_PRICES[{alias!r}][{country!r}] is in {currency}: set SMS_BUDGET_RATES "
-                    f"{currency}=<its value in {settings.SMS_BUDGET_CURRENCY}>."
+                    f"SMS_PRICES[{alias!r}][{country!r}] is in {currency}: set SMS_CURRENCY_RATES "
+                    f"{currency}=<its value in {settings.SMS_PRICE_CURRENCY}>."
                 )
-    for currency, rate in settings.SMS_BUDGET_RATES.items():
+    for currency, rate in settings.SMS_CURRENCY_RATES.items():
         try:
             ok = Decimal(str(rate)) > 0
         except InvalidOperation:
             ok = False
         if not ok:
-            found.append(f"SMS_BUDGET_RATES {currency}={rate} is not a positive number.")
+            found.append(f"SMS_CURRENCY_RATES {currency}={rate} is not a positive number.")
     return found

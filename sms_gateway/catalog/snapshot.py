@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from ..core import route_rules as rules
 from ..core import senders as sender_policy
 from ..core.routing import Hop, RouteRule
 from ..fraud import config as guard
@@ -30,6 +31,7 @@ from ..models import (
     BlockedPrefix,
     Budget,
     CountryPolicy,
+    Price,
     RateLimit,
     Route,
     RouteProvider,
@@ -37,7 +39,6 @@ from ..models import (
     SenderRule,
     Template,
 )
-from ..routing import rules
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def load() -> Catalog:
     for hop in RouteProvider.objects.order_by("route_id", "position", "id"):
         hops.setdefault(hop.route_id, []).append(Hop(hop.provider, hop.sender))
         weights.setdefault(hop.route_id, []).append(hop.weight)
-    # Weighted, adaptive and least-cost routes carry their shares (routing/rules.py).
+    # Weighted, adaptive and least-cost routes carry their shares (core/route_rules.py).
     routes = [
         rules.build(
             route.prefix,
@@ -169,7 +170,7 @@ def _changed(sender: type, **kwargs: object) -> None:
 
 for _model in (
     *(Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber),
-    *(Budget, SenderRule),
+    *(Budget, SenderRule, Price),
 ):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}")

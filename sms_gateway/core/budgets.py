@@ -1,6 +1,6 @@
 """Spend caps per country and overall, per day and per month: pure decisions.
 
-Spend is counted in micro-units of ``SMS_BUDGET_CURRENCY`` (integers: no float
+Spend is counted in micro-units of ``SMS_PRICE_CURRENCY`` (integers: no float
 drifts over a month of additions). Each SMS adds its estimated price to four
 counters: the day and the month of its country, and of the whole gateway
 ("all"). A cap whose action refuses this SMS refuses it when the SMS would take

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from .budgets import Cap
 
@@ -35,6 +36,8 @@ class GuardConfig:
     blocks: tuple[Block, ...] = ()
     safe: dict[str, bool] = field(default_factory=dict)  # E.164 -> also bypasses policies
     budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
+    # (provider alias, country) -> (price per segment, currency), imported (import_prices)
+    prices: dict[tuple[str, str], tuple[Decimal, str]] = field(default_factory=dict)
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:

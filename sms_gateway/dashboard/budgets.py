@@ -51,7 +51,7 @@ def statuses(caps: list[budgets.Cap]) -> list[Status]:
             used=budgets.used_ratio(micros, cap),
             alert_ratio=cap.alert_ratio,
             action=str(Budget.Action(cap.action).label),
-            currency=settings.SMS_BUDGET_CURRENCY,
+            currency=settings.SMS_PRICE_CURRENCY,
         )
         for cap, micros in zip(caps, values, strict=True)
     ]

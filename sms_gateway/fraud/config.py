@@ -16,7 +16,7 @@ __all__ = ["Block", "GuardConfig", "Limit", "load"]
 
 def load() -> GuardConfig:
     from ..core import budgets
-    from ..models import BlockedPrefix, Budget, CountryPolicy, RateLimit, SafeNumber
+    from ..models import BlockedPrefix, Budget, CountryPolicy, Price, RateLimit, SafeNumber
 
     now = timezone.now()
     return GuardConfig(
@@ -40,4 +40,10 @@ def load() -> GuardConfig:
             )
             for b in Budget.objects.filter(enabled=True)
         ),
+        prices={
+            (p.provider, p.country): (p.amount, p.currency)
+            for p in Price.objects.filter(network="").only(
+                "provider", "country", "amount", "currency"
+            )
+        },
     )

@@ -148,7 +148,7 @@ def budget(draft: Draft) -> Refused | None:
     if route is None or not route.hops:
         return None
     provider, country = route.hops[0].provider, draft.request.to.region or ""
-    cost = prices.cost(provider, country, draft.segments)
+    cost = prices.cost(provider, country, draft.segments, _config(draft).prices)
     if cost is None:
         metrics.SPEND_UNPRICED.labels(provider, country or "none").inc()
         return None  # nothing to count: check W051 names unpriced aliases

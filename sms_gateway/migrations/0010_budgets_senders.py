@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                     "cap",
                     models.DecimalField(
                         decimal_places=4,
-                        help_text="The most to spend in the period, in SMS_BUDGET_CURRENCY.",
+                        help_text="The most to spend in the period, in SMS_PRICE_CURRENCY.",
                         max_digits=14,
                     ),
                 ),

@@ -166,7 +166,7 @@ CONVERSIONS = Counter(
 # --- Budgets (issue 20: budgets/, README "Budgets") -------------------------------
 SPEND = Counter(
     "sms_gateway_spend",
-    "Estimated spend of the SMS let through, in SMS_BUDGET_CURRENCY, by destination country.",
+    "Estimated spend of the SMS let through, in SMS_PRICE_CURRENCY, by destination country.",
     ["country"],
 )
 SPEND_UNPRICED = Counter(

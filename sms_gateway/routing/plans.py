@@ -7,7 +7,7 @@ destination (``health.py``), computes the next shares (``core/shares.py``) or th
 least-cost choice (``core/least_cost.py``, with ``prices.py``), stores them in
 ``Route.plan``, and, when they changed, a ``RouteShareChange`` with the reason and the
 inputs, and publishes a new catalog version: every process then reloads its snapshot,
-from which the send path reads the shares (``rules.py``).
+from which the send path reads the shares (``core/route_rules.py``).
 """
 
 from __future__ import annotations

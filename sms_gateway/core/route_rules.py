@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.routing import Hop, RouteRule
-from ..core.shares import Mode, normalize
+from .routing import Hop, RouteRule
+from .shares import Mode, normalize
 
 
 def build(
