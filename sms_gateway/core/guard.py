@@ -35,11 +35,19 @@ class GuardConfig:
     blocks: tuple[Block, ...] = ()
     safe: dict[str, bool] = field(default_factory=dict)  # E.164 -> also bypasses policies
     budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
+    # Prefixes an operator unblocked: the pumping detector leaves them alone until then.
+    trusted: tuple[Block, ...] = ()
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:
             if digits.startswith(block.prefix) and block.until > now:
                 return block
+        return None
+
+    def trusted_prefix(self, digits: str, now: datetime) -> Block | None:
+        for trust in self.trusted:
+            if digits.startswith(trust.prefix) and trust.until > now:
+                return trust
         return None
 
 

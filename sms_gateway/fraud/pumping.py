@@ -30,35 +30,86 @@ from ..ops.redis_cache import shared_client
 logger = logging.getLogger("sms_gateway.guard")
 
 WINDOW_MINUTES = 10
+HOUR_MINUTES = 60  # the slow window: drips and walks
 BASELINE_HOURS = 24
+WIDE_DIGITS = 2  # a walk is seen on the range's wider prefix: 100 ranges of 1,000 numbers
+REPEAT_DAYS = 30  # blocks of the same prefix this far back make the next one longer
+MAX_BLOCK_HOURS = 7 * 24
+MONITOR, ENFORCE = "monitor", "enforce"
+
+# The clock of the counters (a simulation replaces it to play an hour in seconds).
+clock = time.time
 
 
 @dataclass(frozen=True)
 class Counts:
-    recent: int  # SMS to the prefix in the last WINDOW_MINUTES, this one included
+    recent: int  # SMS to the range in the last WINDOW_MINUTES, this one included
     distinct: int  # distinct numbers among them
     baseline: float  # average SMS per WINDOW_MINUTES over the previous BASELINE_HOURS
+    hour: int = 0  # SMS to the range in the last HOUR_MINUTES
+    hour_distinct: int = 0  # distinct numbers among them
+    wide_hour: int = 0  # SMS to the wider prefix (WIDE_DIGITS fewer) in the last hour
+    wide_ranges: int = 0  # distinct ranges among them
+    wide_baseline: float = 0.0  # its average SMS per hour over the previous BASELINE_HOURS
 
 
 @dataclass(frozen=True)
 class Thresholds:
     min_recent: int = 10  # never block on fewer SMS than this in the window
-    min_distinct: int = 8  # ... nor on fewer distinct numbers (a burst to adjacent numbers)
+    min_distinct: int = 8  # a burst: at least this many numbers (adjacent numbers)
     ratio: float = 5.0  # ... nor below this many times the prefix's own baseline
+    # Resends: the same volume to a few numbers. A real user gets at most 5 codes per
+    # 10 min (the recipient limit), so 10 SMS to 3 numbers is already 3 resends each.
+    min_resent_numbers: int = 3
+    min_hour: int = 25  # a drip: this many SMS to the range in an hour...
+    min_hour_distinct: int = 8  # ... to this many numbers, under the 10-minute minimum
+    min_walk: int = 40  # a walk: this many SMS to the wider prefix in an hour...
+    min_walk_ranges: int = 4  # ... spread over this many of its ranges
 
 
-def verdict(counts: Counts, thresholds: Thresholds) -> str | None:
-    """Why the prefix should be blocked, or None. Pure."""
-    if counts.distinct < thresholds.min_distinct:
-        return None
-    ceiling = max(thresholds.min_recent, thresholds.ratio * counts.baseline)
-    if counts.recent < ceiling:
-        return None
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # burst | resends | drip | walk
+    reason: str  # for the block's page and the log
+    wide: bool = False  # the wider prefix is to be blocked, not the range
+
+
+def verdict(counts: Counts, thresholds: Thresholds) -> Finding | None:
+    """Why the range (or its wider prefix) should be blocked, or None. Pure."""
+    t = thresholds
+    per_hour = counts.baseline * HOUR_MINUTES / WINDOW_MINUTES
+    if counts.recent >= max(t.min_recent, t.ratio * counts.baseline):
+        rule = "burst" if counts.distinct >= t.min_distinct else "resends"
+        if counts.distinct >= min(t.min_distinct, t.min_resent_numbers):
+            return Finding(
+                rule,
+                _why(rule, counts.recent, counts.distinct, "numbers", WINDOW_MINUTES,
+                     counts.baseline),
+            )  # fmt: skip
+    if counts.hour >= max(t.min_hour, t.ratio * per_hour) and (
+        counts.hour_distinct >= t.min_hour_distinct
+    ):
+        return Finding(
+            "drip", _why("drip", counts.hour, counts.hour_distinct, "numbers", 60, per_hour)
+        )
+    if counts.wide_hour >= max(t.min_walk, t.ratio * counts.wide_baseline) and (
+        counts.wide_ranges >= t.min_walk_ranges
+    ):
+        why = _why("walk", counts.wide_hour, counts.wide_ranges, "ranges", 60, counts.wide_baseline)
+        return Finding("walk", why, wide=True)
+    return None
+
+
+def _why(rule: str, sms: int, spread: int, what: str, minutes: int, baseline: float) -> str:
     return (
-        f"{counts.recent} SMS to {counts.distinct} numbers in {WINDOW_MINUTES} min, "
-        f"{counts.recent / max(counts.baseline, 0.1):.0f}x its baseline of "
-        f"{counts.baseline:.1f} per {WINDOW_MINUTES} min"
+        f"{rule}: {sms} SMS to {spread} {what} in {minutes} min, "
+        f"{sms / max(baseline, 0.1):.0f}x its baseline of {baseline:.1f} per {minutes} min"
     )
+
+
+def block_hours(base: int, previous: int) -> int:
+    """A repeat offender's block doubles with each block in the last REPEAT_DAYS. Pure."""
+    return min(base * 2 ** min(previous, 8), max(base, MAX_BLOCK_HOURS))
 
 
 def prefix_of(digits: str) -> str:
@@ -66,39 +117,75 @@ def prefix_of(digits: str) -> str:
     return digits[: max(1, len(digits) - tail)]
 
 
+def wide_of(prefix: str) -> str:
+    return prefix[: max(1, len(prefix) - WIDE_DIGITS)]
+
+
 def thresholds() -> Thresholds:
     return Thresholds(
         min_recent=settings.SMS_GUARD_PUMPING_MIN_SMS,
         min_distinct=settings.SMS_GUARD_PUMPING_MIN_NUMBERS,
         ratio=settings.SMS_GUARD_PUMPING_RATIO,
+        min_hour=settings.SMS_GUARD_PUMPING_MIN_SMS_PER_HOUR,
+        min_walk=settings.SMS_GUARD_PUMPING_MIN_WALK,
     )
 
 
 def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
-    """Count this SMS and read the prefix's counts: one round trip. None without Redis."""
+    """Count this SMS in its range and its wider prefix and read their counts: one
+    pipelined round trip. None without Redis, or when the range is trusted."""
     client = shared_client()
     if client is None:
         return None  # no shared Redis: the detector is off (the embedded default)
-    now = now or time.time()
+    now = now or clock()
     minute, hour = int(now // 60), int(now // 3600)
-    key = f"sms_gateway:pump:{prefix}"
+    key, wide = f"sms_gateway:pump:{prefix}", f"sms_gateway:pump:{wide_of(prefix)}"
+    minutes = range(minute - HOUR_MINUTES + 1, minute + 1)
     with client.breaker.call():
         pipe = client.get_client(write=True).pipeline(transaction=False)
-        pipe.incr(f"{key}:m:{minute}")
-        pipe.expire(f"{key}:m:{minute}", (WINDOW_MINUTES + 1) * 60)
-        pipe.pfadd(f"{key}:d:{minute}", digits)
-        pipe.expire(f"{key}:d:{minute}", (WINDOW_MINUTES + 1) * 60)
-        pipe.incr(f"{key}:h:{hour}")
-        pipe.expire(f"{key}:h:{hour}", (BASELINE_HOURS + 2) * 3600)
-        pipe.mget([f"{key}:m:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
-        pipe.pfcount(*[f"{key}:d:{m}" for m in range(minute - WINDOW_MINUTES + 1, minute + 1)])
+        for k, member in ((key, digits), (wide, prefix)):
+            pipe.incr(f"{k}:m:{minute}")
+            pipe.expire(f"{k}:m:{minute}", (HOUR_MINUTES + 1) * 60)
+            pipe.pfadd(f"{k}:d:{minute}", member)
+            pipe.expire(f"{k}:d:{minute}", (HOUR_MINUTES + 1) * 60)
+            pipe.incr(f"{k}:h:{hour}")
+            pipe.expire(f"{k}:h:{hour}", (BASELINE_HOURS + 2) * 3600)
+        pipe.mget([f"{key}:m:{m}" for m in minutes])
+        pipe.pfcount(*[f"{key}:d:{m}" for m in minutes[-WINDOW_MINUTES:]])
+        pipe.pfcount(*[f"{key}:d:{m}" for m in minutes])
         pipe.mget([f"{key}:h:{h}" for h in range(hour - BASELINE_HOURS, hour)])
-        pipe.get(f"{key}:trusted")
-        *_, recent, distinct, hourly, trusted = pipe.execute()
-    if trusted:
+        pipe.mget([f"{wide}:m:{m}" for m in minutes])
+        pipe.pfcount(*[f"{wide}:d:{m}" for m in minutes])
+        pipe.mget([f"{wide}:h:{h}" for h in range(hour - BASELINE_HOURS, hour)])
+        pipe.mget([f"{key}:trusted", f"{wide}:trusted"])
+        (
+            *_,
+            per_minute,
+            distinct,
+            hour_distinct,
+            hourly,
+            wide_minute,
+            ranges,
+            wide_hourly,
+            trusted,
+        ) = pipe.execute()
+    if trusted[0]:
         return None
-    per_window = sum(int(v) for v in hourly if v) / (BASELINE_HOURS * 60 / WINDOW_MINUTES)
-    return Counts(sum(int(v) for v in recent if v), int(distinct), per_window)
+    wide_hour = 0 if trusted[1] else _sum(wide_minute)
+    return Counts(
+        recent=_sum(per_minute[-WINDOW_MINUTES:]),
+        distinct=int(distinct),
+        baseline=_sum(hourly) / (BASELINE_HOURS * 60 / WINDOW_MINUTES),
+        hour=_sum(per_minute),
+        hour_distinct=int(hour_distinct),
+        wide_hour=wide_hour,
+        wide_ranges=int(ranges),
+        wide_baseline=_sum(wide_hourly) / BASELINE_HOURS,
+    )
+
+
+def _sum(values: list) -> int:
+    return sum(int(v) for v in values if v)
 
 
 def converting(prefix: str) -> bool:
@@ -121,30 +208,36 @@ def trust(prefix: str) -> None:
         client.get_client(write=True).set(f"sms_gateway:pump:{prefix}:trusted", 1, ex=600)
 
 
-def block(prefix: str, reason: str, counts: Counts) -> bool:
-    """Block the prefix once for everyone; True if this call created the block."""
+def block(prefix: str, reason: str, counts: Counts, enforced: bool = True) -> bool:
+    """Block the prefix once for everyone; True if this call created the block.
+    ``enforced=False`` (monitor mode) records what would have been blocked instead."""
     client = shared_client()
-    hours = settings.SMS_GUARD_PUMPING_BLOCK_HOURS
     if client is not None:
         with client.breaker.call():
-            lock = f"sms_gateway:pump:{prefix}:blocking"
+            lock = f"sms_gateway:pump:{prefix}:blocking:{int(enforced)}"
             if not client.get_client(write=True).set(lock, 1, nx=True, ex=60):
                 return False  # another worker is blocking it right now
     try:
-        return _create_block(prefix, reason, counts, hours)
+        return _create_block(prefix, reason, counts, enforced)
     except BaseException:
         if client is not None:  # let the next SMS try again, not only in a minute
             with contextlib.suppress(RedisError), client.breaker.call():
-                client.get_client(write=True).delete(f"sms_gateway:pump:{prefix}:blocking")
+                client.get_client(write=True).delete(lock)
         raise
 
 
-def _create_block(prefix: str, reason: str, counts: Counts, hours: int) -> bool:
+def _create_block(prefix: str, reason: str, counts: Counts, enforced: bool) -> bool:
     from ..models import BlockedPrefix  # saving it publishes a new catalog version
 
     now = timezone.now()
-    if BlockedPrefix.objects.filter(prefix=prefix, unblocked_at=None, until__gt=now).exists():
+    blocks = BlockedPrefix.objects.filter(prefix=prefix, enforced=enforced)
+    if blocks.filter(unblocked_at=None, until__gt=now).exists():
         return False
+    # Blocks an operator lifted were mistakes: they do not make the next one longer.
+    previous = blocks.filter(
+        automatic=True, unblocked_at=None, blocked_at__gte=now - timedelta(days=REPEAT_DAYS)
+    ).count()
+    hours = block_hours(settings.SMS_GUARD_PUMPING_BLOCK_HOURS, previous)
     BlockedPrefix.objects.create(
         prefix=prefix,
         reason=reason,
@@ -153,10 +246,19 @@ def _create_block(prefix: str, reason: str, counts: Counts, hours: int) -> bool:
             "distinct_numbers": counts.distinct,
             "baseline_per_window": round(counts.baseline, 2),
             "window_minutes": WINDOW_MINUTES,
+            "last_hour": counts.hour,
+            "distinct_numbers_last_hour": counts.hour_distinct,
+            "wider_prefix_last_hour": counts.wide_hour,
+            "wider_prefix_ranges": counts.wide_ranges,
+            "previous_blocks": previous,
         },
         automatic=True,
+        enforced=enforced,
         until=now + timedelta(hours=hours),
     )
-    metrics.GUARD_BLOCKS.inc()
-    logger.error("pumping guard blocked +%s for %s h: %s", prefix, hours, reason)
+    if enforced:
+        metrics.GUARD_BLOCKS.inc()
+        logger.error("pumping guard blocked +%s for %s h: %s", prefix, hours, reason)
+    else:
+        logger.warning("pumping guard (monitor) would have blocked +%s: %s", prefix, reason)
     return True
