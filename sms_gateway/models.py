@@ -346,8 +346,8 @@ class CountryPolicy(models.Model):
         help_text=_(
             "Block: every SMS to this country is refused and Logto gets 403 (the user "
             "reads that SMS to their number is not available). Monitor: sent, and the "
-            "record flagged monitored_country. A route can also refuse a country (Routes, "
-            "no provider: Logto gets 400); this policy is checked first."
+            "record flagged monitored_country. A route with no provider also refuses a "
+            "country (Routes): it is checked first, and Logto gets 400."
         ),
     )
     note = models.CharField(max_length=200, blank=True)
