@@ -57,6 +57,14 @@ def test_verdict_names_its_rule_and_what_to_block():
 
 
 @pytest.mark.parametrize(
+    ("prefix", "wide"),
+    [("33655500", "336555"), ("3365550", "336555"), ("683123", "683123"), ("6831", "6831")],
+)
+def test_a_wider_prefix_is_never_a_whole_country_code(prefix, wide):
+    assert pumping.wide_of(prefix) == wide
+
+
+@pytest.mark.parametrize(
     ("previous", "hours"), [(0, 12), (1, 24), (2, 48), (3, 96), (4, 168), (20, 168)]
 )
 def test_repeat_offenders_are_blocked_longer(previous, hours):

@@ -33,6 +33,7 @@ WINDOW_MINUTES = 10
 HOUR_MINUTES = 60  # the slow window: drips and walks
 BASELINE_HOURS = 24
 WIDE_DIGITS = 2  # a walk is seen on the range's wider prefix: 100 ranges of 1,000 numbers
+MIN_WIDE_DIGITS = 6  # ... of at least 6 digits (the rate limits' prefix)
 REPEAT_DAYS = 30  # blocks of the same prefix this far back make the next one longer
 MAX_BLOCK_HOURS = 7 * 24
 MONITOR, ENFORCE = "monitor", "enforce"
@@ -118,7 +119,9 @@ def prefix_of(digits: str) -> str:
 
 
 def wide_of(prefix: str) -> str:
-    return prefix[: max(1, len(prefix) - WIDE_DIGITS)]
+    """The range's wider prefix, never shorter than MIN_WIDE_DIGITS: a short number's
+    would be a whole country code (+683 Niue, 7 digits), so it has none (itself)."""
+    return prefix[: max(len(prefix) - WIDE_DIGITS, min(len(prefix), MIN_WIDE_DIGITS))]
 
 
 def thresholds() -> Thresholds:
