@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db.models import Count
 from django.utils import timezone
 
 from sms_gateway import sending
@@ -187,3 +188,28 @@ def test_both_places_that_refuse_a_country_say_so_and_link_each_other(admin_clie
         assert "403" in page and "400" in page
     form = admin_client.get(f"{A}/countrypolicy/add/").content.decode()
     assert "Logto gets 403" in form  # the action's help text
+
+
+@pytest.mark.django_db
+def test_the_refusal_filter_and_the_overview_read_the_refusals_index(admin_client):
+    """On PostgreSQL, with sequential scans priced out, every query reads
+    message_refusal_idx (a partial index: the refused rows only)."""
+    from django.db import connection
+
+    from sms_gateway.admin import guard_overview
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    since = timezone.now() - timedelta(days=1)
+    queries = [
+        Message.objects.filter(refusal="pumping").order_by("-created_at")[:50],
+        guard_overview.refusals(since).values("refusal").annotate(n=Count("pk")),
+        guard_overview.refusals(since).values("country").annotate(n=Count("pk")),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for queryset in queries:
+            sql, params = queryset.query.sql_with_params()
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "message_refusal_idx" in plan, plan
