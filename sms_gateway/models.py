@@ -169,6 +169,19 @@ class Message(models.Model):
         # the outcome (see sending/reconcile.py). The provider may have sent it.
         UNKNOWN = "unknown", _("outcome unknown")
 
+    class Refusal(models.TextChoices):
+        """The guard step (or send-path check) that refused it: the first word of its reason."""
+
+        NUMBER_TYPE = "number_type", _("number type")
+        COUNTRY = "country", _("country policy")
+        PREFIX_BLOCKED = "prefix_blocked", _("blocked prefix")
+        RATE_LIMITED = "rate_limited", _("rate limit")
+        PUMPING = "pumping", _("pumping detector")
+        BUDGET = "budget", _("budget")
+        ROUTE = "route", _("route blocks the country")
+        NO_TEMPLATE = "no_template", _("no template")
+        OTHER = "other", _("other")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     to = models.CharField(max_length=16, help_text=_("E.164"))
     country = models.CharField(max_length=3, blank=True)
@@ -185,6 +198,9 @@ class Message(models.Model):
     provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     error = models.CharField(max_length=300, blank=True)
+    # Why the gateway did not send it, as a word the admin filters on (the error field
+    # holds the end user's text): written in the record's one INSERT (sending/finalize.py).
+    refusal = models.CharField(max_length=16, blank=True, choices=Refusal.choices)
     ip = models.GenericIPAddressField(null=True, blank=True)
     # Set by the guard for a message it let through but wants seen ("monitored_country").
     flags = models.CharField(max_length=100, blank=True)
@@ -256,6 +272,14 @@ class Message(models.Model):
             *(
                 models.Index(fields=[column, "created_at"], name=f"message_{column}_idx")
                 for column in ("status", "delivery_status", "type", "provider", "locale")
+            ),
+            # Refusals only (a small share of the rows): the Messages filter and the
+            # guard overview (admin/guard_overview.py) read a range of this index.
+            models.Index(
+                fields=["refusal", "created_at"],
+                condition=~models.Q(refusal=""),
+                include=["country", "to"],
+                name="message_refusal_idx",
             ),
         ]
 
@@ -345,7 +369,16 @@ class CountryPolicy(models.Model):
         unique=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. FR."))],
     )
-    action = models.CharField(max_length=8, choices=Action.choices)
+    action = models.CharField(
+        max_length=8,
+        choices=Action.choices,
+        help_text=_(
+            "Block: every SMS to this country is refused and Logto gets 403 (the user "
+            "reads that SMS to their number is not available). Monitor: sent, and the "
+            "record flagged monitored_country. A route with no provider also refuses a "
+            "country (Routes): it is checked first, and Logto gets 400."
+        ),
+    )
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -366,6 +399,16 @@ class BlockedPrefix(models.Model):
     blocked_at = models.DateTimeField(auto_now_add=True)
     until = models.DateTimeField()
     unblocked_at = models.DateTimeField(null=True, blank=True)
+    # Unblocking trusts the prefix until then: the pumping detector does not block it
+    # again on the evidence still in its window (the rate limits still apply).
+    trusted_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The pumping detector leaves this prefix alone until then."),
+    )
+    # False: the detector in monitor mode (SMS_GUARD_PUMPING_MODE=monitor) would have
+    # blocked it; recorded to tune the thresholds, nothing is refused.
+    enforced = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-blocked_at"]

@@ -321,6 +321,11 @@ SMS_GUARD_PUMPING_MIN_SMS = env.int("SMS_GUARD_PUMPING_MIN_SMS", default=10)
 SMS_GUARD_PUMPING_MIN_NUMBERS = env.int("SMS_GUARD_PUMPING_MIN_NUMBERS", default=8)
 SMS_GUARD_PUMPING_RATIO = env.float("SMS_GUARD_PUMPING_RATIO", default=5.0)
 SMS_GUARD_PUMPING_BLOCK_HOURS = env.int("SMS_GUARD_PUMPING_BLOCK_HOURS", default=12)
+SMS_GUARD_PUMPING_MIN_SMS_PER_HOUR = env.int("SMS_GUARD_PUMPING_MIN_SMS_PER_HOUR", default=25)
+SMS_GUARD_PUMPING_MIN_WALK = env.int("SMS_GUARD_PUMPING_MIN_WALK", default=40)
+# "monitor": the detector records what it would have blocked and refuses nothing.
+SMS_GUARD_PUMPING_MODE = env.str("SMS_GUARD_PUMPING_MODE", default="enforce")
+SMS_GUARD_PUMPING_TRUST_HOURS = env.int("SMS_GUARD_PUMPING_TRUST_HOURS", default=24)
 # --- Budgets (README, "Budgets"); caps are edited in the admin.
 # Prices per provider alias and country ("*": any other), each "<amount> <currency>"
 # per segment: {"twilio": {"US": "0.0083 USD", "*": "0.05 USD"}}.

@@ -159,6 +159,7 @@ def list_queries(admin_client, params: dict) -> list[str]:
         {"provider": "locmem"},
         {"country": "FR"},
         {"locale": "fr"},
+        {"refusal": "pumping"},
         {
             "created_at__gte": "2026-11-01 00:00:00+00:00",
             "created_at__lt": "2026-12-01 00:00:00+00:00",

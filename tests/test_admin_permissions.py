@@ -80,6 +80,8 @@ PAGES = {
     "{template}/shipped/": (N, Y, Y, Y, Y),
     "{message}/export.csv": (N, Y, Y, Y, Y),
     "{message}/test-sms/": (N, N, N, Y, Y),
+    "{blockedprefix}/overview/": (N, Y, Y, Y, Y),
+    "{blockedprefix}/{blockedprefix.pk}/unblock/": (N, N, N, N, Y),
 }
 for model in ("template", "route", "message", "ratelimit", "countrypolicy", "blockedprefix",
               "safenumber"):  # fmt: skip
@@ -95,6 +97,7 @@ for model in ("template", "route", "message", "ratelimit", "countrypolicy", "blo
 
 CHANGES = {
     "unblock a prefix (action)": (N, N, N, N, Y),
+    "unblock a prefix from its page": (N, N, N, N, Y),
     "reset a template to its shipped text (action)": (N, N, Y, N, Y),
     "reset one template from its page": (N, N, Y, N, Y),
     "restore a version from the history": (N, N, Y, N, Y),
@@ -122,6 +125,12 @@ def changes(client, world: dict, outbox) -> dict[str, bool]:
     client.post(f"{A}/blockedprefix/", {"action": "unblock", "_selected_action": [block.pk]})
     block.refresh_from_db()
     done["unblock a prefix (action)"] = block.unblocked_at is not None
+    other = BlockedPrefix.objects.create(
+        prefix="33655501", reason="pumping", until=timezone.now() + timedelta(hours=12)
+    )
+    client.post(f"{A}/blockedprefix/{other.pk}/unblock/", {"hours": "6"})
+    other.refresh_from_db()
+    done["unblock a prefix from its page"] = other.unblocked_at is not None
 
     client.post(
         f"{A}/template/",
@@ -242,7 +251,12 @@ def test_each_change_outside_a_model_form_leaves_an_admin_log_entry(
     [unblock] = entries(world["blockedprefix"])
     assert (unblock.user, unblock.action_flag) == (ops, CHANGE)
     assert unblock.get_change_message().startswith("Unblocked 33655500 (was blocked until ")
-    assert unblock.get_change_message().endswith(": pumping).")
+    assert unblock.get_change_message().endswith(": pumping), trusted for 24 h.")
+    [other] = BlockedPrefix.objects.filter(prefix="33655501")
+    [from_page] = entries(other)
+    assert (from_page.user, from_page.action_flag) == (ops, CHANGE)
+    assert from_page.get_change_message().endswith(": pumping), trusted for 6 h.")
+    assert 5.9 < (other.trusted_until - other.unblocked_at).total_seconds() / 3600 <= 6
 
     reset, reset_here, edit, _, restore = entries(world["template"])
     assert [e.user for e in (reset, reset_here, edit, restore)] == [ops, ops, ops, ops]

@@ -421,3 +421,64 @@ def test_the_admin_opens_on_todays_status_and_view_site_is_the_dashboard(operato
     operator.open("/admin/")
     operator.find("#user-tools a[href='/admin/sms_gateway/deliverydashboard/']").click()
     operator.wait_for(lambda: "Delivery dashboard" in operator.driver.title)
+
+
+def test_guard_an_operator_steers_unblock_refusals_overview_country(operator, live_server):
+    """Issue 19: unblock on the block's own page (trusted for N hours), refusals with
+    their reason and filter in Messages, the guard overview, the country policy's two
+    places; each at 1280 and 390 px."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sms_gateway.models import BlockedPrefix, CountryPolicy
+
+    CountryPolicy.objects.create(country="DE", action="block", note="not served")
+    assert sms(live_server, "33612345678").status_code == 200
+    assert sms(live_server, "4915123456789").status_code == 403
+    block = BlockedPrefix.objects.create(
+        prefix="33655500",
+        reason="resends: 10 SMS to 3 numbers in 10 min, 100x its baseline of 0.0 per 10 min",
+        evidence={"recent": 10, "distinct_numbers": 3},
+        until=timezone.now() + timedelta(hours=12),
+    )
+
+    operator.open(f"/admin/sms_gateway/blockedprefix/{block.pk}/change/")
+    operator.find("#sms-unblock").click()
+    operator.wait_for(lambda: operator.finds("#sms-unblock-form"), "no unblock form")
+    assert operator.find("#id_hours").get_attribute("value") == "24"
+    operator.shoot("blocked-prefix-unblock")
+    operator.type_into("#id_hours", "6")
+    operator.find("#sms-unblock-form input[type=submit]").click()
+    operator.wait_for(lambda: "+33655500 unblocked" in operator.driver.page_source)
+    block.refresh_from_db()
+    assert (
+        block.unblocked_at and (block.trusted_until - timezone.now()).total_seconds() / 3600 > 5.9
+    )
+    operator.open("/admin/sms_gateway/blockedprefix/")
+    assert "unblocked, trusted until" in operator.text("#result_list")
+
+    operator.open("/admin/sms_gateway/message/?refusal=country")
+    assert operator.text("td.field-reason") == "country:DE"
+    assert len(operator.finds("#result_list tbody tr")) == 1
+    scroll = "return [arguments[0].scrollWidth, arguments[0].clientWidth]"
+    inner, visible = operator.driver.execute_script(scroll, operator.find(".results"))
+    assert inner <= visible, (inner, visible)  # the reason column fits 1280 px
+    operator.shoot("messages-refusals", widths=(1280,))
+
+    operator.open("/admin/sms_gateway/blockedprefix/")
+    operator.find("#sms-guard-overview").click()
+    operator.wait_for(lambda: operator.finds("#sms-guard-reasons"), "no overview")
+    assert "country policy" in operator.text("#sms-guard-reasons")
+    assert "DE" in operator.text("#sms-guard-countries")
+    assert "+33655500" in operator.text("#sms-guard-blocks")
+    operator.driver.set_window_size(390, 900)
+    assert page_width(operator) <= 390
+    operator.shoot("guard-overview")
+
+    operator.open("/admin/sms_gateway/countrypolicy/")
+    assert "400" in operator.text("#sms-two-places") and "403" in operator.text("#sms-two-places")
+    operator.find("#sms-two-places a").click()
+    operator.wait_for(lambda: "/admin/sms_gateway/route/" in operator.driver.current_url)
+    operator.open(f"/admin/sms_gateway/countrypolicy/{CountryPolicy.objects.get().pk}/change/")
+    operator.shoot("country-policy")

@@ -68,7 +68,9 @@ def today_status(now: datetime | None = None) -> dict:
         provider_state(p, health.get(p, empty).attempts, health.get(p, empty).failed)
         for p in providers
     ]
-    blocking = BlockedPrefix.objects.filter(unblocked_at=None, until__gt=filters.end).count()
+    blocking = BlockedPrefix.objects.filter(
+        enforced=True, unblocked_at=None, until__gt=filters.end
+    ).count()  # not the pumping detector's monitor-only events
     return {
         "since": history.moment(filters.start),
         "at": history.moment(filters.end),

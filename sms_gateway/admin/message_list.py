@@ -25,6 +25,7 @@ from django.utils.functional import cached_property
 
 from ..catalog import snapshot as catalog
 from ..core.message_types import MessageType
+from ..models import Message
 from ..providers import provider_aliases
 
 COUNT_CAP = 10_000  # "more than 10,000 messages": narrow the list to see an exact count
@@ -70,6 +71,17 @@ class TypeFilter(StaticFilter):
 
     def static_choices(self) -> Iterable[tuple[str, str]]:
         return MessageType.choices
+
+
+class RefusalFilter(StaticFilter):
+    """Why it was not sent: the guard step or send-path check (``Message.refusal``,
+    read through the refusals' own index)."""
+
+    title = "refusal"
+    parameter_name = "refusal"
+
+    def static_choices(self) -> Iterable[tuple[str, str]]:
+        return Message.Refusal.choices
 
 
 class ProviderFilter(StaticFilter):

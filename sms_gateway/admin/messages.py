@@ -35,6 +35,7 @@ from .message_list import (
     LocaleFilter,
     ProviderFilter,
     RecentFilter,
+    RefusalFilter,
     TypeFilter,
 )
 
@@ -117,6 +118,15 @@ def sender_used(message: Message) -> str:
     return chosen.get("sender", "") or ""
 
 
+def refusal_reason(kind: str, error: str) -> str:
+    """``pumping:33655500`` from the record's ``guard: pumping:33655500: <text>``. Pure."""
+    if not kind:
+        return ""
+    if error.startswith("guard: "):
+        return error.removeprefix("guard: ").split(": ", 1)[0]
+    return kind
+
+
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -128,13 +138,16 @@ def _cell(value: object) -> str:
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created", "to", "country", "type_locale", "state", "provider", "segments"]
+    list_display = [
+        *("created", "to", "country", "type_locale", "state", "reason", "provider", "segments")
+    ]
     list_display_links = ["created"]
     # Choices known without a query, and fixed date ranges (message_list.py).
     list_filter = [
         ("created_at", RecentFilter),
         "status",
         "delivery_status",
+        RefusalFilter,
         TypeFilter,
         ProviderFilter,
         CountryFilter,
@@ -163,6 +176,7 @@ class MessageAdmin(admin.ModelAdmin):
                     "created",
                     "updated",
                     "state",
+                    "reason",
                     "error",
                     "to",
                     "country",
@@ -230,6 +244,12 @@ class MessageAdmin(admin.ModelAdmin):
             delivery = badge(message.delivery_status, DELIVERY_COLOURS, field="delivery")
             return format_html("{} → {}", status, delivery)
         return status
+
+    @admin.display(description="Reason")
+    def reason(self, message: Message) -> str:
+        """The machine reason of a refusal (``rate_limited:recipient``, ``pumping:33655500``);
+        the error field holds the end user's text after it."""
+        return refusal_reason(message.refusal, message.error)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):  # noqa: ANN201
         """Exact matches only, each an index probe: the number in E.164, the provider's

@@ -38,11 +38,19 @@ class GuardConfig:
     budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
     # (provider alias, country) -> (price per segment, currency), imported (import_prices)
     prices: dict[tuple[str, str], tuple[Decimal, str]] = field(default_factory=dict)
+    # Prefixes an operator unblocked: the pumping detector leaves them alone until then.
+    trusted: tuple[Block, ...] = ()
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:
             if digits.startswith(block.prefix) and block.until > now:
                 return block
+        return None
+
+    def trusted_prefix(self, digits: str, now: datetime) -> Block | None:
+        for trust in self.trusted:
+            if digits.startswith(trust.prefix) and trust.until > now:
+                return trust
         return None
 
 

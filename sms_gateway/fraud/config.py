@@ -27,7 +27,11 @@ def load() -> GuardConfig:
         countries=dict(CountryPolicy.objects.values_list("country", "action")),
         blocks=tuple(
             Block(b.prefix, b.until, b.reason)
-            for b in BlockedPrefix.objects.filter(unblocked_at=None, until__gt=now)
+            for b in BlockedPrefix.objects.filter(enforced=True, unblocked_at=None, until__gt=now)
+        ),
+        trusted=tuple(
+            Block(b.prefix, b.trusted_until, b.reason)
+            for b in BlockedPrefix.objects.filter(trusted_until__gt=now)
         ),
         safe=dict(SafeNumber.objects.values_list("number", "bypass_policies")),
         budgets=tuple(

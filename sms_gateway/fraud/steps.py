@@ -94,11 +94,13 @@ def rate_limits(draft: Draft) -> Refused | None:
     return _refuse(f"rate_limited:{scope}", text, wait)
 
 
-def pumping_guard(draft: Draft) -> Refused | None:
+def pumping_guard(draft: Draft) -> Refused | Flag | None:
     """README, "Pumping detector". Fallbacks: Redis down, the detector is off (the
     breaker logs it once); the conversion lookup failing, this SMS is refused but the
     prefix not blocked (a real rush cannot be told from a bot); the block failing,
-    this SMS is refused all the same and the next one tries to block again."""
+    this SMS is refused all the same and the next one tries to block again. In
+    monitor mode (``SMS_GUARD_PUMPING_MODE``) nothing is refused: what would have
+    been blocked is recorded (not enforced) and the SMS flagged."""
     if _safe(draft) is not None:
         return None
     digits = draft.request.to.digits
@@ -108,27 +110,32 @@ def pumping_guard(draft: Draft) -> Refused | None:
     except (RedisConnectionError, RedisTimeoutError):  # through the breaker: said once
         metrics.GUARD_FALLBACK.inc()
         return None
-    if counts is None:
+    if counts is None or _config(draft).trusted_prefix(digits, timezone.now()) is not None:
+        return None  # an operator unblocked it: trusted until then
+    finding = pumping.verdict(counts, pumping.thresholds())
+    if finding is None:
         return None
-    reason = pumping.verdict(counts, pumping.thresholds())
-    if reason is None:
-        return None
+    target = pumping.wide_of(prefix) if finding.wide else prefix
+    enforce = settings.SMS_GUARD_PUMPING_MODE != pumping.MONITOR
 
-    def refusal() -> Refused:
-        return _refuse(f"pumping:{prefix}", texts.text(texts.UNAVAILABLE, draft.locale))
+    def refusal() -> Refused | Flag:
+        if not enforce:
+            metrics.GUARD_FLAGS.labels("pumping_monitor").inc()
+            return Flag("pumping_monitor")
+        return _refuse(f"pumping:{target}", texts.text(texts.UNAVAILABLE, draft.locale))
 
     try:
-        converting = pumping.converting(prefix)
+        converting = pumping.converting(target)
     except Exception as err:
         metrics.GUARD_FALLBACK.inc()
         degraded.failed(STEP, "conversion", err, "refusing without blocking")
         return refusal()
     degraded.recovered(STEP, "conversion")
     if converting:
-        pumping.trust(prefix)
+        pumping.trust(target)
         return None
     try:
-        pumping.block(prefix, reason, counts)
+        pumping.block(target, finding.reason, counts, enforced=enforce)
     except Exception as err:
         metrics.GUARD_FALLBACK.inc()
         degraded.failed(STEP, "block", err, "refusing, the block retried on the next SMS")

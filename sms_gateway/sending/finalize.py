@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from ..core.errors import NoTemplate
+from ..core.errors import NoTemplate, RecipientRejected
 from ..core.phone import mask
 from ..models import Message
 from ..ops import metrics
@@ -33,8 +33,9 @@ def finalize(draft: Draft, delivery: Delivery, started: float, recorded: bool) -
     try:
         if recorded:
             retrying(lambda: statements.update_outcome(draft.message_id, **final), until)
-        else:
-            retrying(lambda: statements.insert(**row(draft, **final)), until)
+        else:  # a refusal is never recorded before: its kind goes in this INSERT
+            kind = refusal_kind(draft.refusal) if draft.refusal is not None else ""
+            retrying(lambda: statements.insert(**row(draft, **final, refusal=kind)), until)
     except (OperationalError, InterfaceError):
         # What the provider did stands: the answer says it. This line is the record.
         logger.error(
@@ -68,6 +69,17 @@ def refused(draft: Draft) -> Delivery:
     reason = getattr(refusal, "reason", "")
     error = f"guard: {reason}: {refusal}" if reason else str(refusal)
     return Delivery(status, error=error[:300], exception=refusal)
+
+
+def refusal_kind(refusal: Exception) -> str:
+    """The word the admin filters refusals on: ``rate_limited`` for a guard reason
+    ``rate_limited:recipient``, ``route`` for a country no route sends to. Pure."""
+    if isinstance(refusal, NoTemplate):
+        return Message.Refusal.NO_TEMPLATE
+    if isinstance(refusal, RecipientRejected):
+        return Message.Refusal.ROUTE
+    word = getattr(refusal, "reason", "").split(":", 1)[0]
+    return word if word in Message.Refusal.values else Message.Refusal.OTHER
 
 
 def _count_and_log(draft: Draft, outcome: Outcome, started: float) -> None:
