@@ -188,6 +188,9 @@ def test_both_places_that_refuse_a_country_say_so_and_link_each_other(admin_clie
         assert "403" in page and "400" in page
     form = admin_client.get(f"{A}/countrypolicy/add/").content.decode()
     assert "Logto gets 403" in form  # the action's help text
+    routes = admin_client.get(f"{A}/route/").content.decode()
+    assert 'id="sms-route-blocks"' in routes and f'href="{A}/countrypolicy/"' in routes
+    assert "400" in routes and "403" in routes
 
 
 @pytest.mark.django_db
