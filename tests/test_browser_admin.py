@@ -421,3 +421,36 @@ def test_the_admin_opens_on_todays_status_and_view_site_is_the_dashboard(operato
     operator.open("/admin/")
     operator.find("#user-tools a[href='/admin/sms_gateway/deliverydashboard/']").click()
     operator.wait_for(lambda: "Delivery dashboard" in operator.driver.title)
+
+
+def test_dashboard_without_receipts_says_so_with_whole_ticks_and_fits_a_phone(
+    operator, live_server
+):
+    # locmem, the tests' provider, sends no receipts: no rate can be measured.
+    for to in ("33612345678", "33612345679", "4915123456789"):
+        assert sms(live_server, to).status_code == 200
+    operator.open("/admin/sms_gateway/deliverydashboard/?days=7")
+    notice = operator.text("#sms-receipts-missing")
+    assert "No delivery receipts in this range." in notice
+    assert "locmem (3 SMS sent): this provider sends no receipts" in notice
+    assert operator.text("#sms-tile-rate .value").lower() == "no receipts"
+    assert "%" not in operator.text("#sms-tile-rate")
+    rate_cells = [td.text for td in operator.finds("#sms-per-provider td.sms-rate")]
+    assert rate_cells == ["no receipts: this provider sends no receipts"]
+    assert "%" not in operator.text("#sms-per-day") and "%" not in operator.text("#sms-per-country")
+    # The count axis of 3 SMS: 0 1 2 3 (it read 0.0 1.2 2.5 3.8 5.0).
+    ticks = [t.text for t in operator.finds("#sms-volume-chart text[text-anchor=end]") if t.text]
+    assert ticks == ["0", "1", "2", "3"], ticks
+    operator.shoot("dashboard-no-receipts")
+    operator.driver.set_window_size(390, 900)
+    operator.open("/admin/sms_gateway/deliverydashboard/?days=30")
+    assert page_width(operator) <= 390  # nothing makes the page wider than the phone
+    for css in ("#sms-receipts-missing", "#sms-tile-rate", "#sms-volume-chart", ".sms-table"):
+        right = operator.driver.execute_script(
+            "return arguments[0].getBoundingClientRect().right", operator.find(css)
+        )
+        assert right <= 390, (css, right)
+    # A table wider than the phone scrolls in its own box, its first column kept in view.
+    box = operator.find(".sms-table")
+    assert box.value_of_css_property("overflow-x") == "auto"
+    assert operator.find("#sms-per-day td").value_of_css_property("position") == "sticky"
