@@ -454,3 +454,30 @@ def test_dashboard_without_receipts_says_so_with_whole_ticks_and_fits_a_phone(
     box = operator.find(".sms-table")
     assert box.value_of_css_property("overflow-x") == "auto"
     assert operator.find("#sms-per-day td").value_of_css_property("position") == "sticky"
+
+
+def test_blocked_prefixes_read_their_times_as_every_admin_screen_in_utc(operator):
+    import re
+    from datetime import UTC, datetime
+
+    from sms_gateway.models import BlockedPrefix
+
+    block = BlockedPrefix.objects.create(
+        prefix="2250700", reason="pumping", until=datetime(2026, 12, 2, 3, 27, 1, tzinfo=UTC)
+    )
+    BlockedPrefix.objects.filter(pk=block.pk).update(
+        blocked_at=datetime(2026, 12, 1, 15, 27, 1, tzinfo=UTC),
+        unblocked_at=datetime(2026, 12, 1, 16, 0, 0, tzinfo=UTC),
+    )
+    operator.open("/admin/sms_gateway/blockedprefix/")
+    row = operator.text("#result_list tbody tr")
+    assert "2026-12-01 15:27:01 UTC" in row and "2026-12-02 03:27:01 UTC" in row, row
+    assert not re.search(r"[ap]\.m\.|Dec\.", row), row  # Django's default format
+    operator.open(f"/admin/sms_gateway/blockedprefix/{block.pk}/change/")
+    page = operator.text("#content-main")
+    assert "2026-12-01 15:27:01 UTC" in page and "2026-12-01 16:00:00 UTC" in page, page
+    assert not re.search(r"[ap]\.m\.|Dec\.", page), page
+    # The date and time boxes of "until" say their zone too.
+    assert operator.find("#id_until_0").get_attribute("value") == "2026-12-02"
+    assert operator.find("#id_until_1").get_attribute("value") == "03:27:01"
+    assert operator.text(".field-until .help").startswith("UTC")

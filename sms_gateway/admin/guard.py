@@ -85,6 +85,11 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
               "unblocked_at"]  # fmt: skip
     actions = ["unblock"]
 
+    def get_form(self, request: HttpRequest, obj: object = None, **kwargs):  # noqa: ANN003, ANN201
+        # Its date and time boxes are the one time here that does not say its zone.
+        kwargs["help_texts"] = {"until": "UTC, as every time in the admin."}
+        return super().get_form(request, obj, **kwargs)
+
     @admin.display(description="state")
     def state(self, obj: BlockedPrefix) -> str:
         if obj.unblocked_at:
