@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 28  # margins for the axes' labels
+LEFT, RIGHT, TOP, BOTTOM = 56, 48, 16, 28  # margins for the axes' labels (larger on a phone)
 
 COLORS = {
     "sent": "#79aec8",
