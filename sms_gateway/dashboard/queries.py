@@ -141,13 +141,15 @@ def _vectors(
     """Per grouping and key, the counts then the histogram as one vector, added with
     ``map`` (90 days of 47 countries and 3 providers are some 16,000 cells)."""
     sums: dict[str | None, dict[object, list[int]]] = {by: {} for by in bys}
-    keys = [(KEYS[by], sums[by]) for by in bys]
+    keys = [(KEYS[by], sums[by], bool(by and "+" in by)) for by in bys]
     for cell in cells:
         vector = [*(getattr(cell, name) for name in rollup.COUNTS), *cell.latency]
-        for key_of, into in keys:
+        sent = [cell.sent]  # all the per provider groupings need: half the time on 90 days
+        for key_of, into, sent_only in keys:
             key = key_of(cell)
+            value = sent if sent_only else vector
             current = into.get(key)
-            into[key] = vector if current is None else list(map(operator.add, current, vector))
+            into[key] = value if current is None else list(map(operator.add, current, value))
     return sums
 
 
@@ -168,9 +170,10 @@ def _rows(sums: dict[str | None, dict[object, list[int]]]) -> dict[str | None, d
     for by, vectors in sums.items():
         rows = folded[by] = {}
         for key, vector in vectors.items():
-            row = rows[key] = Row(key, *vector[:width])
             if by and "+" in by:
-                continue  # only counts are read from these
+                rows[key] = Row(key, sent=vector[0])  # only ``sent`` (``_vectors``)
+                continue
+            row = rows[key] = Row(key, *vector[:width])
             row.p50_ms = rollup.percentile_from_histogram(vector[width:], 0.5)
             row.p95_ms = rollup.percentile_from_histogram(vector[width:], 0.95)
     return folded
