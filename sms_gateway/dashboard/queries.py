@@ -144,7 +144,7 @@ def _vectors(
     keys = [(KEYS[by], sums[by], bool(by and "+" in by)) for by in bys]
     for cell in cells:
         vector = [*(getattr(cell, name) for name in rollup.COUNTS), *cell.latency]
-        sent = [cell.sent]  # all the per provider groupings need: half the time on 90 days
+        sent = [cell.sent]  # all the per provider groupings need (``_measure``)
         for key_of, into, sent_only in keys:
             key = key_of(cell)
             value = sent if sent_only else vector
@@ -378,8 +378,6 @@ def overview(filters: Filters, limit: int = 25, problems: dict[str, str] | None 
     if coverage.stored_days:
         sums = _merged(rolled_up_sums(filters, coverage), sums)
     folded = _rows(sums)
-    for by in OVERVIEW:
-        folded.setdefault(by, {})
     found = _measure(folded, problems or {})
     return Overview(
         total=folded[None].get(None) or Row(measured_sent=0),
