@@ -22,7 +22,7 @@ COLUMNS = [
     "body", "encoding", "segments", "route", "provider", "provider_message_id", "status",
     "error", "ip", "attempts", "created_at", "updated_at", "delivery_status", "provider_status",
     "delivery_error_code", "delivery_updated_at", "delivered_at", "delivery_ms", "converted_at",
-    "flags",
+    "flags", "is_test",
 ]  # fmt: skip
 
 
@@ -92,6 +92,7 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
             "delivery_ms": None,
             "converted_at": None,
             "flags": "",
+            "is_test": False,
         }
         if status == "sent":
             outcome = rng.random()

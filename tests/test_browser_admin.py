@@ -482,3 +482,63 @@ def test_guard_an_operator_steers_unblock_refusals_overview_country(operator, li
     operator.wait_for(lambda: "/admin/sms_gateway/route/" in operator.driver.current_url)
     operator.open(f"/admin/sms_gateway/countrypolicy/{CountryPolicy.objects.get().pk}/change/")
     operator.shoot("country-policy")
+
+
+def test_dashboard_without_receipts_says_so_with_whole_ticks_and_fits_a_phone(
+    operator, live_server
+):
+    # locmem, the tests' provider, sends no receipts: no rate can be measured.
+    for to in ("33612345678", "33612345679", "4915123456789"):
+        assert sms(live_server, to).status_code == 200
+    operator.open("/admin/sms_gateway/deliverydashboard/?days=7")
+    notice = operator.text("#sms-receipts-missing")
+    assert "No delivery receipts in this range." in notice
+    assert "locmem (3 SMS sent): this provider sends no receipts" in notice
+    assert operator.text("#sms-tile-rate .value").lower() == "no receipts"
+    assert "%" not in operator.text("#sms-tile-rate")
+    rate_cells = [td.text for td in operator.finds("#sms-per-provider td.sms-rate")]
+    assert rate_cells == ["no receipts: this provider sends no receipts"]
+    assert "%" not in operator.text("#sms-per-day") and "%" not in operator.text("#sms-per-country")
+    # The count axis of 3 SMS: 0 1 2 3 (it read 0.0 1.2 2.5 3.8 5.0).
+    ticks = [t.text for t in operator.finds("#sms-volume-chart text[text-anchor=end]") if t.text]
+    assert ticks == ["0", "1", "2", "3"], ticks
+    operator.shoot("dashboard-no-receipts")
+    operator.driver.set_window_size(390, 900)
+    operator.open("/admin/sms_gateway/deliverydashboard/?days=30")
+    assert page_width(operator) <= 390  # nothing makes the page wider than the phone
+    for css in ("#sms-receipts-missing", "#sms-tile-rate", "#sms-volume-chart", ".sms-table"):
+        right = operator.driver.execute_script(
+            "return arguments[0].getBoundingClientRect().right", operator.find(css)
+        )
+        assert right <= 390, (css, right)
+    # A table wider than the phone scrolls in its own box, its first column kept in view.
+    box = operator.find(".sms-table")
+    assert box.value_of_css_property("overflow-x") == "auto"
+    assert operator.find("#sms-per-day td").value_of_css_property("position") == "sticky"
+
+
+def test_blocked_prefixes_read_their_times_as_every_admin_screen_in_utc(operator):
+    import re
+    from datetime import UTC, datetime
+
+    from sms_gateway.models import BlockedPrefix
+
+    block = BlockedPrefix.objects.create(
+        prefix="2250700", reason="pumping", until=datetime(2026, 12, 2, 3, 27, 1, tzinfo=UTC)
+    )
+    BlockedPrefix.objects.filter(pk=block.pk).update(
+        blocked_at=datetime(2026, 12, 1, 15, 27, 1, tzinfo=UTC),
+        unblocked_at=datetime(2026, 12, 1, 16, 0, 0, tzinfo=UTC),
+    )
+    operator.open("/admin/sms_gateway/blockedprefix/")
+    row = operator.text("#result_list tbody tr")
+    assert "2026-12-01 15:27:01 UTC" in row and "2026-12-02 03:27:01 UTC" in row, row
+    assert not re.search(r"[ap]\.m\.|Dec\.", row), row  # Django's default format
+    operator.open(f"/admin/sms_gateway/blockedprefix/{block.pk}/change/")
+    page = operator.text("#content-main")
+    assert "2026-12-01 15:27:01 UTC" in page and "2026-12-01 16:00:00 UTC" in page, page
+    assert not re.search(r"[ap]\.m\.|Dec\.", page), page
+    # The date and time boxes of "until" say their zone too.
+    assert operator.find("#id_until_0").get_attribute("value") == "2026-12-02"
+    assert operator.find("#id_until_1").get_attribute("value") == "03:27:01"
+    assert operator.text(".field-until .help").startswith("UTC")

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..dashboard import queries, rollup, svg
+from ..dashboard import queries, receipts, rollup, svg
 from ..delivery.conversion import tracking_enabled
 from ..models import DeliveryDashboard
 from .messages import when
@@ -33,14 +33,20 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
-def _display(row: queries.Row, label: str, conversions: bool) -> dict[str, Any]:
+def _display(
+    row: queries.Row, label: str, conversions: bool, no_receipts: str = ""
+) -> dict[str, Any]:
+    """A row's cells; SMS without receipts (``row.unmeasured``) say so instead of 0 %."""
+    unmeasured = row.unmeasured
     return {
         "label": label,
         "sent": row.sent,
-        "delivered": row.delivered,
-        "undelivered": row.undelivered,
+        "delivered": "–" if unmeasured else row.delivered,
+        "undelivered": "–" if unmeasured else row.undelivered,
         "failed": row.failed,
         "rejected": row.rejected,
+        "no_receipts": unmeasured,
+        "no_receipts_reason": no_receipts if unmeasured else "",
         "delivery_rate": _percent(row.delivery_rate),
         "meter": svg.meter(row.delivery_rate),
         "p50": _seconds(row.p50_ms),
@@ -86,11 +92,27 @@ def freshness(coverage: rollup.Coverage | None) -> dict[str, Any]:
     return {"rolled_up": rolled_up, "missing": missing}
 
 
+def receipts_notice(found: receipts.Receipts, providers: list[queries.Row]) -> dict[str, Any]:
+    """What the page says about the SMS whose provider sent no receipt in the range."""
+    if not found.missing:
+        return {}
+    sent = {row.key: row.sent for row in providers}
+    return {
+        "everywhere": not found.measured,
+        "measured": ", ".join(sorted(found.measured)),
+        "providers": [
+            {"provider": provider, "reason": reason, "sent": sent.get(provider, 0)}
+            for provider, reason in sorted(found.missing.items())
+        ],
+    }
+
+
 def context_for(filters: queries.Filters) -> dict[str, Any]:
     started = time.perf_counter()
     conversions = tracking_enabled()
+    problems = receipts.setup_problems()
     with queries.reading():
-        overview = queries.overview(filters)
+        overview = queries.overview(filters, problems=problems)
         health = queries.provider_health(filters)
         country_choices, provider_choices = queries.choices(filters)
     total, days = overview.total, overview.days
@@ -103,13 +125,17 @@ def context_for(filters: queries.Filters) -> dict[str, Any]:
         "provider_choices": provider_choices,
         "conversions": conversions,
         "total": _display(total, "All", conversions),
+        "receipts": receipts_notice(overview.receipts, providers),
         "tables": [
             ("Per day", "day", [_display(r, r.key.isoformat(), conversions) for r in days]),
             ("Per country", "country", [_display(r, r.key or "?", conversions) for r in countries]),
             (
                 "Per provider",
                 "provider",
-                [_display(r, r.key or "(none)", conversions) for r in providers],
+                [
+                    _display(r, r.key or "(none)", conversions, overview.receipts.reason(r.key))
+                    for r in providers
+                ],
             ),
         ],  # fmt: skip
         "volume_chart": svg.volume_chart(

@@ -141,6 +141,11 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
     def overview_view(self, request: HttpRequest) -> HttpResponse:
         return guard_overview.view(request, self.admin_site)
 
+    def get_form(self, request: HttpRequest, obj: object = None, **kwargs):  # noqa: ANN003, ANN201
+        # Its date and time boxes are the one time here that does not say its zone.
+        kwargs["help_texts"] = {"until": "UTC, as every time in the admin."}
+        return super().get_form(request, obj, **kwargs)
+
     @admin.display(description="state")
     def state(self, obj: BlockedPrefix) -> str:
         now = timezone.now()

@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Message
-from . import rollup
+from . import receipts, rollup
 
 HEALTH_WINDOW = timedelta(hours=24)
 
@@ -66,10 +66,19 @@ class Row:
     converted: int = 0
     p50_ms: float | None = None
     p95_ms: float | None = None
+    # Sent through a provider whose receipts count (``receipts``); None: every one.
+    measured_sent: int | None = None
 
     @property
     def delivery_rate(self) -> float | None:
-        return self.delivered / self.sent if self.sent else None
+        """Delivered / sent, of the SMS whose provider's receipts reach the gateway."""
+        sent = self.sent if self.measured_sent is None else self.measured_sent
+        return self.delivered / sent if sent else None
+
+    @property
+    def unmeasured(self) -> bool:
+        """SMS were sent, none through a provider whose receipts reach the gateway."""
+        return bool(self.sent) and self.measured_sent == 0
 
     @property
     def conversion_rate(self) -> float | None:
@@ -107,6 +116,9 @@ KEYS = {
     "day": lambda c: c.day,
     "country": lambda c: c.country,
     "provider": lambda c: c.provider,
+    # What each provider sent per day and country: the rates' denominators (``_measure``).
+    "day+provider": lambda c: (c.day, c.provider),
+    "country+provider": lambda c: (c.country, c.provider),
     None: lambda c: None,
 }
 
@@ -129,13 +141,15 @@ def _vectors(
     """Per grouping and key, the counts then the histogram as one vector, added with
     ``map`` (90 days of 47 countries and 3 providers are some 16,000 cells)."""
     sums: dict[str | None, dict[object, list[int]]] = {by: {} for by in bys}
-    keys = [(KEYS[by], sums[by]) for by in bys]
+    keys = [(KEYS[by], sums[by], bool(by and "+" in by)) for by in bys]
     for cell in cells:
         vector = [*(getattr(cell, name) for name in rollup.COUNTS), *cell.latency]
-        for key_of, into in keys:
+        sent = [cell.sent]  # all the per provider groupings need (``_measure``)
+        for key_of, into, sent_only in keys:
             key = key_of(cell)
+            value = sent if sent_only else vector
             current = into.get(key)
-            into[key] = vector if current is None else list(map(operator.add, current, vector))
+            into[key] = value if current is None else list(map(operator.add, current, value))
     return sums
 
 
@@ -156,6 +170,9 @@ def _rows(sums: dict[str | None, dict[object, list[int]]]) -> dict[str | None, d
     for by, vectors in sums.items():
         rows = folded[by] = {}
         for key, vector in vectors.items():
+            if by and "+" in by:
+                rows[key] = Row(key, sent=vector[0])  # only ``sent`` (``_vectors``)
+                continue
             row = rows[key] = Row(key, *vector[:width])
             row.p50_ms = rollup.percentile_from_histogram(vector[width:], 0.5)
             row.p95_ms = rollup.percentile_from_histogram(vector[width:], 0.95)
@@ -322,11 +339,38 @@ class Overview:
     countries: list[Row]
     providers: list[Row]
     coverage: rollup.Coverage | None = None
+    receipts: receipts.Receipts = field(default_factory=receipts.Receipts)
 
 
-def overview(filters: Filters, limit: int = 25) -> Overview:
+def _measure(
+    folded: dict[str | None, dict[object, Row]], problems: dict[str, str]
+) -> receipts.Receipts:
+    """Decide whose receipts count (``receipts.decide``) and give every row the SMS its
+    rate is over: those of the providers with receipts in the range."""
+    providers = folded["provider"]
+    found = receipts.decide(
+        {p: row.sent for p, row in providers.items()},
+        {p: row.delivered + row.undelivered for p, row in providers.items()},
+        problems,
+    )
+    for by in ("day", "country"):
+        rows = folded[by]
+        for row in rows.values():
+            row.measured_sent = 0
+        for (key, provider), pair in folded[f"{by}+provider"].items():
+            if provider in found.measured:
+                rows[key].measured_sent += pair.sent
+    for provider, row in providers.items():
+        row.measured_sent = row.sent if provider in found.measured else 0
+    for row in folded[None].values():
+        row.measured_sent = sum(providers[p].sent for p in found.measured)
+    return found
+
+
+def overview(filters: Filters, limit: int = 25, problems: dict[str, str] | None = None) -> Overview:
     """The whole range, per day, per country and per provider: the rolled-up days'
-    sums (cached, see ``rolled_up_sums``) plus the live days' cells."""
+    sums (cached, see ``rolled_up_sums``) plus the live days' cells. ``problems``:
+    why each alias's receipts cannot reach the gateway (``receipts.setup_problems``)."""
     coverage = rollup.read(
         filters.start, filters.end, filters.country, filters.provider, filters.now, stored=False
     )
@@ -334,23 +378,26 @@ def overview(filters: Filters, limit: int = 25) -> Overview:
     if coverage.stored_days:
         sums = _merged(rolled_up_sums(filters, coverage), sums)
     folded = _rows(sums)
+    found = _measure(folded, problems or {})
     return Overview(
-        total=folded[None].get(None) or Row(),
+        total=folded[None].get(None) or Row(measured_sent=0),
         days=_days(filters, folded["day"]),
         countries=_ranked(folded["country"], limit),
         providers=_ranked(folded["provider"], limit),
         coverage=coverage,
+        receipts=found,
     )
 
 
-OVERVIEW = (None, "day", "country", "provider")
+OVERVIEW = (None, "day", "country", "provider", "day+provider", "country+provider")
 ROLLED_UP_CACHE_SECONDS = 24 * 3600
 
 
 def rolled_up_sums(filters: Filters, coverage: rollup.Coverage) -> dict:
     """The rolled-up days' sums, from the shared cache when nothing was rolled up since:
     closed days never change, and adding up 16,000 cells is most of a 90-day page."""
-    key = f"sms_gateway:dashboard:{filters.country}:{filters.provider}:{coverage.version}"
+    # v2: with the per provider groupings (OVERVIEW)
+    key = f"sms_gateway:dashboard:v2:{filters.country}:{filters.provider}:{coverage.version}"
     try:
         found = cache.get(key)
     except Exception:  # the cache is down: add them up

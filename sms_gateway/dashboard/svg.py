@@ -5,13 +5,14 @@ Each function takes plain numbers and returns SVG markup (every text escaped).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 28  # margins for the axes' labels
+LEFT, RIGHT, TOP, BOTTOM = 56, 48, 16, 28  # margins for the axes' labels (larger on a phone)
 
 COLORS = {
     "sent": "#79aec8",
@@ -25,15 +26,40 @@ COLORS = {
 }
 
 
-def _nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 x 10^n at least ``value`` (an axis's top)."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+def ticks(high: float, integer: bool, most: int = 5) -> list[float]:
+    """An axis's gridline values, from 0 to the first one at or above ``high``.
+
+    Evenly spaced by 1, 2 or 5 x 10^n, at most ``most`` steps. ``integer``: a count
+    axis, whose ticks are whole numbers (a day of 3 SMS reads 0 1 2 3, never 1.2 SMS).
+    """
+    high = max(float(high), 0.0)
+    if high == 0:
+        return [0, 1]
+    magnitude = 10 ** math.floor(math.log10(high / most))
+    step = next(
+        m * f
+        for m in (magnitude, magnitude * 10)
+        for f in (1, 2, 5)
+        if math.ceil(high / (m * f) - 1e-9) <= most
+    )
+    if integer:
+        step = max(1, round(step))
+    count = max(1, math.ceil(high / step - 1e-9))
+    return [_clean(step * i) for i in range(count + 1)]
+
+
+def _clean(value: float) -> float:
+    """0.30000000000000004 -> 0.3; whole numbers as int."""
+    value = round(value, 9)
+    return int(value) if value == int(value) else value
+
+
+def tick_label(value: float, step: float) -> str:
+    """As many decimals as the step needs: 0.5 s, 1,000, never 1.25 for a step of 1."""
+    if step >= 1 and value == int(value):
+        return f"{value:,.0f}"
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f"{value:,.{decimals}f}"
 
 
 def _frame(title: str, body: list[str], legend: Sequence[tuple[str, str]]) -> SafeString:
@@ -52,23 +78,25 @@ def _frame(title: str, body: list[str], legend: Sequence[tuple[str, str]]) -> Sa
     )
 
 
-def _axes(labels: Sequence[str], top: float, unit: str, right_axis: str = "") -> list[str]:
+def _axes(labels: Sequence[str], values: list[float], unit: str, right_axis: str = "") -> list[str]:
+    """Gridlines at ``values`` (``ticks``), labelled on the left; a 0-100 scale on the right."""
     plot_h = HEIGHT - TOP - BOTTOM
+    top = values[-1]
+    step = values[1] - values[0]
     parts = []
-    for i in range(5):  # gridlines at 0, 25, 50, 75, 100 %
-        y = TOP + plot_h * (1 - i / 4)
-        value = top * i / 4
-        text = f"{value:,.0f}" if top >= 8 else f"{value:,.1f}"
+    for value in values:
+        y = TOP + plot_h * (1 - value / top)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{LEFT - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
-            f"{escape(text)}{escape(unit)}</text>"
+            f"{escape(tick_label(value, step))}{escape(unit)}</text>"
         )
-        if right_axis:
-            parts.append(
-                f'<text x="{WIDTH - RIGHT + 4}" y="{y + 4:.1f}" font-size="10">'
-                f"{i * 25}{escape(right_axis)}</text>"
-            )
+    for percent in (0, 25, 50, 75, 100) if right_axis else ():
+        y = TOP + plot_h * (1 - percent / 100)
+        parts.append(
+            f'<text x="{WIDTH - RIGHT + 4}" y="{y + 4:.1f}" font-size="10">'
+            f"{percent}{escape(right_axis)}</text>"
+        )
     step = max(1, len(labels) // 10)  # at most about ten labels under the axis
     width = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     for i, label in enumerate(labels):
@@ -90,9 +118,11 @@ def volume_chart(
     """Stacked bars per label (``stacks``: name -> counts) and a rate line (0..1) on the right."""
     plot_h = HEIGHT - TOP - BOTTOM
     totals = [sum(values[i] for values in stacks.values()) for i in range(len(labels))]
-    top = _nice_max(max(totals, default=0))
+    scale = ticks(max(totals, default=0), integer=True)
+    top = scale[-1]
     width = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
-    body = _axes(labels, top, "", right_axis=" %")
+    has_rate = any(value is not None for value in rate)
+    body = _axes(labels, scale, "", right_axis=" %" if has_rate else "")
     for i in range(len(labels)):
         y = TOP + plot_h
         for name, values in stacks.items():
@@ -113,9 +143,9 @@ def volume_chart(
             f'<polyline points="{" ".join(points)}" fill="none" stroke="{COLORS["rate"]}" '
             'stroke-width="2"/>'
         )
-    legend = [(name, COLORS.get(name, "#999")) for name in stacks] + [
-        ("delivery rate", COLORS["rate"])
-    ]
+    legend = [(name, COLORS.get(name, "#999")) for name in stacks]
+    if has_rate:  # no receipts, no rate: neither its line nor its axis
+        legend.append(("delivery rate", COLORS["rate"]))
     return _frame(title, body, legend)
 
 
@@ -127,9 +157,11 @@ def lines_chart(
 ) -> SafeString:
     """One polyline per series; a missing value breaks the line."""
     plot_h = HEIGHT - TOP - BOTTOM
-    top = _nice_max(max((v for s in lines.values() for v in s if v is not None), default=0))
+    highest = max((v for s in lines.values() for v in s if v is not None), default=0)
+    scale = ticks(highest, integer=False)
+    top = scale[-1]
     width = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
-    body = _axes(labels, top, unit)
+    body = _axes(labels, scale, unit)
     for name, values in lines.items():
         color = COLORS.get(name, "#999")
         segment: list[str] = []
