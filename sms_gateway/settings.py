@@ -353,6 +353,13 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
     "sms_gateway.ops.health.ProbeHostMiddleware",
 )
+# The endpoint (/sms/...) and the probes get only these, in this order, not the admin's
+# sessions, CSRF, authentication, messages, clickjacking and WhiteNoise (api/handler.py).
+API_MIDDLEWARE = [
+    "sms_gateway.ops.request_id.RequestIdMiddleware",
+    "sms_gateway.ops.health.ProbeHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
 # The admin shows times with seconds and the time zone (sms_gateway/formats/).
 FORMAT_MODULE_PATH = ["sms_gateway.formats"]
 
