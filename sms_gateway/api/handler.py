@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
-from django.core.handlers.wsgi import WSGIHandler
+from django.core.handlers.wsgi import WSGIHandler, get_path_info
 from django.utils.module_loading import import_string
 
 from ..ops.health import PROBES
@@ -65,5 +65,6 @@ class Application:
         self.site = WSGIHandler()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        handler = self.api if is_api_path(environ.get("PATH_INFO", "")) else self.site
+        # The path as Django resolves it (request.path_info).
+        handler = self.api if is_api_path(get_path_info(environ)) else self.site
         return handler(environ, start_response)
