@@ -428,6 +428,14 @@ CONTENT_SECURITY_POLICY = env.str(
 MIDDLEWARE.insert(0, "sms_gateway.ops.csp.ContentSecurityPolicyMiddleware")
 # Test SMS from the admin one operator may send per hour (they spend money).
 SMS_TEST_SMS_PER_HOUR = env.int("SMS_TEST_SMS_PER_HOUR", default=10)
+# The endpoint (/sms/...) and the probes get only these, in this order, not the admin's
+# sessions, CSRF, authentication, messages, clickjacking and WhiteNoise (api/handler.py).
+API_MIDDLEWARE = [
+    "sms_gateway.ops.csp.ContentSecurityPolicyMiddleware",  # every response has the CSP
+    "sms_gateway.ops.request_id.RequestIdMiddleware",
+    "sms_gateway.ops.health.ProbeHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
 # The admin shows times with seconds and the time zone (sms_gateway/formats/).
 FORMAT_MODULE_PATH = ["sms_gateway.formats"]
 

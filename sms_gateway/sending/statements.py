@@ -6,6 +6,10 @@ each, measured, a sixth of what the gateway spends on an SMS. Here the SQL is
 built once per database connection vendor from ``Message._meta``; per SMS only
 the parameters are computed, by each field's own ``get_db_prep_save``, so every
 database Django supports stores the values exactly as the ORM would.
+
+On PostgreSQL the parameters are bound server-side: Django's psycopg cursors
+quote each one into the SQL text (client-side binding, its default for every
+query), about 0.1 ms of CPU per SMS for these two statements' 26 parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from ..models import Message
@@ -29,7 +35,7 @@ def _fields() -> tuple[Any, ...]:
 
 @functools.cache
 def _insert_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     columns = ", ".join(quote(field.column) for field in _fields())
     marks = ", ".join(["%s"] * len(_fields()))
     # Only identifiers from the model, quoted: no value is ever formatted in.
@@ -38,14 +44,29 @@ def _insert_sql(vendor: str) -> str:
 
 @functools.cache
 def _update_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     sets = ", ".join(f"{quote(Message._meta.get_field(n).column)} = %s" for n in OUTCOME_FIELDS)
     pk = quote(Message._meta.pk.column)
     return f"UPDATE {quote(Message._meta.db_table)} SET {sets} WHERE {pk} = %s"  # noqa: S608
 
 
+def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """Django's cursor (its error wrapping, its query log); on PostgreSQL one that
+    binds the parameters server-side, on the same connection and type adapters."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def insert(**values: Any) -> None:
     """INSERT one message; fields not given take their defaults, timestamps now."""
+    connection = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per field
     now = timezone.now()
     values.setdefault("created_at", now)
     values.setdefault("updated_at", now)
@@ -53,18 +74,19 @@ def insert(**values: Any) -> None:
     for field in _fields():
         value = values[field.attname] if field.attname in values else field.get_default()
         params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(_insert_sql(connection.vendor), params)
 
 
 def update_outcome(message_id: Any, **values: Any) -> int:
     """UPDATE the outcome of one message; returns the rows changed (0 or 1)."""
+    connection = connections[DEFAULT_DB_ALIAS]
     values.setdefault("updated_at", timezone.now())
     meta = Message._meta
     params = [
         meta.get_field(name).get_db_prep_save(values[name], connection) for name in OUTCOME_FIELDS
     ]
     params.append(meta.pk.get_db_prep_value(message_id, connection))
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(_update_sql(connection.vendor), params)
         return cursor.rowcount

@@ -1,0 +1,125 @@
+"""The send path's CPU savings keep every value and every answer: fields shared by the
+serializers, the two statements' parameters bound server-side on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sms_gateway.api.serializers import PayloadSerializer, SendMessageSerializer
+from sms_gateway.models import Message
+from sms_gateway.sending import statements
+
+from .conftest import logto_body
+from .services import require_postgres
+
+
+def test_serializers_build_their_fields_once():
+    first, second = SendMessageSerializer(data={}), SendMessageSerializer(data={})
+    assert first.fields is second.fields
+    assert PayloadSerializer().fields is PayloadSerializer().fields
+
+
+def validate(body: dict) -> tuple[bool, object]:
+    serializer = SendMessageSerializer(data=body)
+    if serializer.is_valid():
+        data = serializer.validated_data
+        return True, (data["to"].e164, data["type"], data["payload"].get("code"), data.get("ip"))
+    return False, serializer.errors
+
+
+def test_shared_fields_keep_each_requests_data_and_errors_apart():
+    """Many threads validating at once, each body its own answer, as one at a time."""
+    bodies = []
+    for n in range(400):
+        if n % 3 == 0:
+            bodies.append(logto_body(to=f"3361234{n:04d}", payload={"code": f"{n:06d}"}))
+        elif n % 3 == 1:
+            bodies.append(logto_body(to=str(n)))  # not a number
+        else:
+            bodies.append(
+                logto_body(type="SignIn", payload={"locale": "en"}, ip=f"10.0.0.{n % 250}")
+            )
+    alone = [validate(body) for body in bodies]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        together = list(pool.map(validate, bodies))
+    assert together == alone
+    assert alone[0] == (True, ("+33612340000", "SignIn", "000000", "203.0.113.7"))
+    assert alone[1] == (
+        False,
+        {"to": ["Not a valid phone number: it does not start with a known country calling code."]},
+    )
+    assert alone[2] == (False, {"payload": {"code": ["This field is required."]}})
+
+
+ROW = {
+    "to": "+33612345678",
+    "country": "FR",
+    "type": "SignIn",
+    "requested_locale": "fr-FR",
+    "ui_locales": "fr-FR fr",
+    "ip": "2001:db8::7",
+    "template_type": "SignIn",
+    "locale": "fr",
+    "body": "Votre code : ****** — l'équipe",
+    "encoding": "UCS-2",
+    "segments": 2,
+    "route": "+33",
+    "flags": "a,b",
+    "status": "accepted",
+}
+
+
+@pytest.mark.django_db
+def test_the_two_statements_store_what_the_orm_stores():
+    message_id = uuid.uuid4()
+    statements.insert(id=message_id, **ROW)
+    attempts = [{"provider": "twilio", "status": "sent", "ms": 12, "error": "", "x": [1, None]}]
+    changed = statements.update_outcome(
+        message_id,
+        status="sent",
+        provider="twilio",
+        provider_message_id="SM" + "0" * 32,
+        error="",
+        attempts=attempts,
+    )
+    assert changed == 1
+    assert (
+        statements.update_outcome(
+            uuid.uuid4(),
+            **dict.fromkeys(("status", "provider"), ""),
+            provider_message_id="",
+            error="",
+            attempts=[],
+        )
+        == 0
+    )
+    stored = Message.objects.get(pk=message_id)
+    for name, value in ROW.items():
+        if name != "status":
+            assert getattr(stored, name) == value, name
+    assert stored.status == "sent" and stored.attempts == attempts
+    assert stored.created_at <= stored.updated_at <= timezone.now()
+    assert timezone.now() - stored.created_at < dt.timedelta(minutes=1)
+    assert stored.delivery_status == Message._meta.get_field("delivery_status").get_default()
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_parameters_are_bound_server_side():
+    require_postgres()
+    message_id = uuid.uuid4()
+    with CaptureQueriesContext(connection) as ctx:
+        statements.insert(id=message_id, **ROW)
+        statements.update_outcome(
+            message_id, status="sent", provider="p", provider_message_id="", error="", attempts=[]
+        )
+    insert, update = (q["sql"] for q in ctx.captured_queries)
+    # Client-side binding (Django's default cursor) would have quoted the values in.
+    assert "$1" in insert and ROW["to"] not in insert and ROW["body"] not in insert
+    assert "$1" in update and str(message_id) not in update
