@@ -45,7 +45,14 @@ PROJECT_REDIS_DB, GUARD_REDIS_DB = 0, 1
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
 # "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
 NON_BINDING = 1_000_000_000
-GUARD_ENV = {"SMS_GUARD_PUMPING_MIN_SMS": str(NON_BINDING)}
+GUARD_ENV = {  # the pumping detector's four rules never trip (fraud/pumping.py)
+    name: str(NON_BINDING)
+    for name in (
+        "SMS_GUARD_PUMPING_MIN_SMS",
+        "SMS_GUARD_PUMPING_MIN_SMS_PER_HOUR",
+        "SMS_GUARD_PUMPING_MIN_WALK",
+    )
+}
 NON_BINDING_LIMITS = 'UPDATE sms_gateway_ratelimit SET "limit" = 1000000000 RETURNING scope'
 
 
@@ -294,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             "project: the gateway with its fraud guard off (`SMS_GUARD=` empty), the send "
             "path the floors do; project + guard: the same with the default `SMS_GUARD` "
             f"(every step runs), its {len(scopes)} rate limits raised to {NON_BINDING:,} and "
-            f"`SMS_GUARD_PUMPING_MIN_SMS={NON_BINDING}` so that none refuses, on its own "
+            f"the pumping detector's thresholds (`SMS_GUARD_PUMPING_MIN_SMS`, `_MIN_SMS_PER_HOUR`, "
+            f"`_MIN_WALK`) at {NON_BINDING} so that none refuses, on its own "
             f"database and Redis db {GUARD_REDIS_DB}; every request has another recipient "
             "(+33 6 12 3x xx xx, valid mobiles) and another `payload.ip`"
         )

@@ -55,14 +55,15 @@ def ensure_wrk() -> str:
 class Load:
     """Runs wrk against ``url``; each run numbers its recipients after the previous ones."""
 
-    def __init__(self, wrk: str) -> None:
+    def __init__(self, wrk: str, script: Path = SCRIPT) -> None:
         self.wrk = wrk
+        self.script = script
         self.sent = 0
 
     def run(self, url: str, connections: int, seconds: int) -> LoadResult:
         command = [
             self.wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-            "--latency", "-s", str(SCRIPT), url, "--", str(self.sent),
+            "--latency", "-s", str(self.script), url, "--", str(self.sent),
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
         summary = next(

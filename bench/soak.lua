@@ -1,0 +1,48 @@
+-- wrk script for the soak (bench/soak.py): as post.lua, a new number every request
+-- over ten million French mobiles (+33 6 1x xx xx xx), and a new end-user ip.
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench"
+
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+-- args[1]: where numbering starts, so that successive runs use other numbers.
+function init(args)
+  counter = (tonumber(args[1]) or 0) + thread_id * 10000
+  non2xx = 0
+end
+
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"to":"3361%07d","type":"SignIn","payload":{"code":"%06d","locale":"fr"},' ..
+    '"ip":"10.%d.%d.%d"}',
+    counter % 10000000, (counter * 7919) % 1000000,
+    math.floor(counter / 65536) % 256, math.floor(counter / 256) % 256, counter % 256)
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local non2xx_total = 0
+  for _, thread in ipairs(threads) do
+    non2xx_total = non2xx_total + thread:get("non2xx")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%d,"duration_us":%d,"non2xx":%d,"connect":%d,"read":%d,' ..
+    '"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.duration, non2xx_total, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
