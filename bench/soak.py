@@ -14,6 +14,7 @@ Redis memory per key constant, throughput in the last minute ≥ 90 % of the fir
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import tempfile
@@ -45,6 +46,7 @@ class Minute:
     redis_bytes: int | None
     redis_keys: int | None
     error_lines: int
+    error_messages: tuple[str, ...] = ()
 
     @property
     def bytes_per_key(self) -> float | None:
@@ -84,12 +86,23 @@ def soak(phase: str, minutes: int, say: Progress) -> list[Minute]:
             if phase == "up":
                 used = counter.info("memory")["used_memory"] - baseline
                 keys = counter.dbsize()
-            errors = sum(1 for line in log.read_text().splitlines() if '"ERROR"' in line)
+            errors = [line for line in log.read_text().splitlines() if '"ERROR"' in line]
+            messages = tuple(dict.fromkeys(_message(line) for line in errors))
             found.append(
-                Minute(result.rps, result.errors, tree.worker_rss_mb(), used, keys, errors)
-            )
+                Minute(
+                    result.rps, result.errors, tree.worker_rss_mb(), used, keys, len(errors),
+                    messages,
+                )
+            )  # fmt: skip
             say(f"{phase} minute {minute}: {result.rps:.0f} req/s, RSS {found[-1].rss_mb:.1f} MB")
         return found
+
+
+def _message(line: str) -> str:
+    try:
+        return str(json.loads(line).get("message", line))[:160]
+    except ValueError:
+        return line[:160]
 
 
 def report(phase: str, found: list[Minute]) -> list[str]:
@@ -125,6 +138,7 @@ def report(phase: str, found: list[Minute]) -> list[str]:
             f"({'constant' if max(per_key) <= 1.15 * min(per_key) else 'GROWS'})"
         )
     lines.append(f"- ERROR lines over the soak: {last.error_lines}")
+    lines += [f"  - {message}" for message in last.error_messages[:5]]
     return lines + [""]
 
 

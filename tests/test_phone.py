@@ -1,5 +1,8 @@
+import re
+
 import pytest
 
+from sms_gateway.core import phone
 from sms_gateway.core.phone import InvalidNumber, mask, parse
 
 
@@ -33,3 +36,16 @@ def test_parse_refuses_impossible_numbers(raw):
 
 def test_mask_hides_the_last_digits():
     assert mask("+33612345678") == "+3361234****"
+
+
+def test_a_number_longer_than_e164_allows_is_refused_though_metadata_calls_it_possible():
+    """phonenumbers calls up to 15 national digits possible for DE (17 in all): E.164 stops
+    at 15, and so does the record's column (schemathesis found the 500 on PostgreSQL)."""
+    import phonenumbers as pn
+
+    longest = "+49" + "1" * 15
+    assert pn.is_possible_number(pn.parse(longest))
+    with pytest.raises(phone.InvalidNumber, match="at most 15"):
+        phone.parse(longest)
+    assert phone.parse("+49" + "1" * 12).e164 == "+49" + "1" * 12  # 14 digits: kept
+    assert not re.match(phone.possible_number_pattern(), "49" + "1" * 15)

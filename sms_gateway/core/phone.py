@@ -22,6 +22,10 @@ class PhoneNumber:
         return self.e164[1:]
 
 
+# ITU-T E.164: at most 15 digits, the country code included (records keep '+' and 15).
+MAX_DIGITS = 15
+
+
 def parse(raw: str) -> PhoneNumber:
     text = "".join(raw.split())
     if text.startswith("00"):
@@ -40,6 +44,8 @@ def parse(raw: str) -> PhoneNumber:
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise InvalidNumber(_impossible(number, reason))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(e164) - 1 > MAX_DIGITS:  # metadata calls a few longer numbers possible (DE, JP...)
+        raise InvalidNumber(f"too many digits: an international number has at most {MAX_DIGITS}")
     # Metadata lags real allocations: for a possible number outside known ranges,
     # the calling code's main country is the best guess.
     region = phonenumbers.region_code_for_number(
@@ -88,7 +94,7 @@ def possible_number_pattern() -> str:
         if metadata is None or metadata.general_desc is None:
             continue
         lengths = sorted(n for n in metadata.general_desc.possible_length if n > 0)
-        lengths = [n for n in lengths if len(str(code)) + n <= 17]
+        lengths = [n for n in lengths if len(str(code)) + n <= MAX_DIGITS]
         if not lengths:
             continue
         runs: list[tuple[int, int]] = []
