@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .budgets import Cap
+from .tenants import DEFAULT_TENANT_ID
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class GuardConfig:
     budgets: tuple[Cap, ...] = ()  # spend caps (budgets/spend.py)
     # (provider alias, country) -> (price per segment, currency), imported (import_prices)
     prices: dict[tuple[str, str], tuple[Decimal, str]] = field(default_factory=dict)
+    # Whose limits and budgets these are: their counters are named with it (core/tenants.py).
+    tenant: int = DEFAULT_TENANT_ID
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:
