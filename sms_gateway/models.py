@@ -26,6 +26,14 @@ class Tenant(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True, help_text=_("Short name, e.g. staging."))
     name = models.CharField(max_length=100)
+    logto_webhook_keys = models.TextField(
+        _("Logto webhook signing keys"),
+        blank=True,
+        help_text=_(
+            "The signing key of this Logto instance's webhook, one per line (two while "
+            "rotating). The default tenant also accepts SMS_LOGTO_WEBHOOK_KEYS."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,6 +45,10 @@ class Tenant(models.Model):
     @property
     def is_default(self) -> bool:
         return self.pk == DEFAULT_TENANT_ID
+
+    @property
+    def webhook_keys(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.logto_webhook_keys.splitlines() if k.strip())
 
 
 class TenantToken(models.Model):

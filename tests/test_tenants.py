@@ -3,10 +3,17 @@ Authorization value renders its own texts, takes its own routes, counts against 
 own limits and stamps its own records; the gateway-wide limit holds for all; an
 upgrade puts every existing row in the default tenant."""
 
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
 import pytest
+import requests
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from sms_gateway import sending
 from sms_gateway.api.authentication import GatewayTokenAuthentication
@@ -193,3 +200,54 @@ def test_migration_0012_puts_every_row_in_the_default_tenant():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes("sms_gateway"))
+
+
+# --- Logto's webhooks ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_signed_with_a_tenants_key_converts_only_its_codes(settings, logto_webhook):
+    settings.SMS_LOGTO_WEBHOOK_KEYS = ["default-key"]
+    b = make_tenant()
+    b.logto_webhook_keys = "old-b-key\nb-key"
+    b.save()
+    now = timezone.now()
+    a_code = Message.objects.create(to="+33612345678", type="SignIn", status="sent")
+    b_code = Message.objects.create(tenant=b, to="+33612345678", type="SignIn", status="sent")
+    Message.objects.filter(pk__in=[a_code.pk, b_code.pk]).update(
+        created_at=now - timedelta(minutes=1)
+    )
+
+    assert logto_webhook("b-key").status_code == 200
+    a_code.refresh_from_db()
+    b_code.refresh_from_db()
+    assert b_code.converted_at is not None and a_code.converted_at is None
+    assert logto_webhook("unknown-key").status_code == 403
+    assert logto_webhook("default-key").status_code == 200
+    a_code.refresh_from_db()
+    assert a_code.converted_at is not None
+
+
+@pytest.fixture
+def logto_webhook(live_server):
+    session = requests.Session()
+    session.trust_env = False
+
+    def post(key: str) -> requests.Response:
+        body = json.dumps(
+            {
+                "event": "PostSignIn",
+                "createdAt": timezone.now().isoformat(),
+                "user": {"id": "u1", "primaryPhone": "33612345678"},
+            }
+        ).encode()
+        signature = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+        return session.post(
+            f"{live_server.url}/webhooks/logto",
+            data=body,
+            headers={"Content-Type": "application/json", "logto-signature-sha-256": signature},
+            timeout=30,
+        )
+
+    yield post
+    session.close()

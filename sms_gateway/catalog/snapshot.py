@@ -73,6 +73,8 @@ class Snapshot:
 
     catalogs: dict[int, Catalog]
     tokens: dict[str, int] = field(default_factory=dict)  # SHA-256 of a value -> tenant
+    # (key, tenant) for each Logto webhook signing key stored (SMS_LOGTO_WEBHOOK_KEYS apart)
+    webhook_keys: tuple[tuple[str, int], ...] = ()
 
 
 _lock = threading.Lock()
@@ -96,6 +98,7 @@ def load_all() -> Snapshot:
     """One query per table for every tenant together; a tenant's templates are the
     shipped texts under its own (the default tenant's rows hold the shipped texts)."""
     tenants = list(Tenant.objects.values_list("pk", flat=True)) or [DEFAULT_TENANT_ID]
+    tenants = list(dict.fromkeys([DEFAULT_TENANT_ID, *tenants]))
     rows: dict[int, dict[tuple[str, str], str]] = {}
     for tenant, kind, locale, text in Template.objects.values_list(
         "tenant_id", "type", "locale", "text"
@@ -146,7 +149,12 @@ def load_all() -> Snapshot:
             templates, tuple(tenant_routes), guards[tenant], tuple(senders.get(tenant, ()))
         )
     tokens = dict(TenantToken.objects.values_list("digest", "tenant_id"))
-    return Snapshot(catalogs, tokens)
+    webhook_keys = tuple(
+        (key, tenant.pk)
+        for tenant in Tenant.objects.exclude(logto_webhook_keys="")
+        for key in tenant.webhook_keys
+    )
+    return Snapshot(catalogs, tokens, webhook_keys)
 
 
 def _shared_version() -> str | None:

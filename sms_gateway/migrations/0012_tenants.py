@@ -51,6 +51,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=100)),
+                (
+                    "logto_webhook_keys",
+                    models.TextField(
+                        blank=True,
+                        help_text="The signing key of this Logto instance's webhook, one per line (two while rotating). The default tenant also accepts SMS_LOGTO_WEBHOOK_KEYS.",
+                        verbose_name="Logto webhook signing keys",
+                    ),
+                ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
