@@ -26,6 +26,17 @@ class Tenant(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True, help_text=_("Short name, e.g. staging."))
     name = models.CharField(max_length=100)
+    operators = models.OneToOneField(
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tenant",
+        help_text=_(
+            "Staff users in this group see and change only this tenant's objects (their "
+            "permissions say which). Staff in no tenant's group work on the default tenant."
+        ),
+    )
     logto_webhook_keys = models.TextField(
         _("Logto webhook signing keys"),
         blank=True,

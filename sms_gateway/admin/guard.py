@@ -15,6 +15,7 @@ from django.utils.html import format_html
 
 from ..core import rate_limit_checks
 from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
+from .tenants import TenantScoped
 
 
 class RateLimitForm(forms.ModelForm):
@@ -45,7 +46,7 @@ class RateLimitForm(forms.ModelForm):
 
 
 @admin.register(RateLimit)
-class RateLimitAdmin(admin.ModelAdmin):
+class RateLimitAdmin(TenantScoped, admin.ModelAdmin):
     form = RateLimitForm
     list_display = ["scope", "limit", "window", "enabled", "note"]
     list_editable = ["limit", "enabled"]
@@ -65,7 +66,7 @@ class RateLimitAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountryPolicy)
-class CountryPolicyAdmin(admin.ModelAdmin):
+class CountryPolicyAdmin(TenantScoped, admin.ModelAdmin):
     list_display = ["country", "action", "note"]
     list_filter = ["action"]
     search_fields = ["country", "note"]
@@ -125,6 +126,6 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafeNumber)
-class SafeNumberAdmin(admin.ModelAdmin):
+class SafeNumberAdmin(TenantScoped, admin.ModelAdmin):
     list_display = ["number", "bypass_policies", "note"]
     search_fields = ["number", "note"]

@@ -24,6 +24,7 @@ from ..core.shares import Mode
 from ..models import Price, Route, RouteShareChange
 from ..routing import health, prices
 from ..routing.estimate import estimate
+from .tenants import TenantScoped
 
 MODE_HELP = (
     "Ordered: the first provider, the next on a provider fault. Weighted: each provider "
@@ -148,7 +149,8 @@ def _shares(shares: dict[str, float]) -> str:
 
 
 @admin.register(RouteShareChange)
-class RouteShareChangeAdmin(admin.ModelAdmin):
+class RouteShareChangeAdmin(TenantScoped, admin.ModelAdmin):
+    tenant_path = "route__tenant"
     list_display = ["at", "route", "mode", "shares_text", "previous_text", "reason"]
     list_filter = ["mode", "route"]
     date_hierarchy = "at"

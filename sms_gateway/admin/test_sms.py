@@ -36,6 +36,7 @@ from ..fraud.config import Limit
 from ..models import Message, Route
 from ..providers import provider_aliases
 from .routes import sender_problem
+from .tenants import scope, tenant_of
 
 PERMISSION = "sms_gateway.send_test_sms"
 
@@ -162,6 +163,7 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
     status = 200
     if request.method == "POST":
         form = TestSmsForm(request.POST)
+        form.fields["route"].queryset = scope(Route.objects.all(), request)
         wait = over_limit(request) if form.is_valid() else None
         if wait is not None:
             form.add_error(
@@ -180,6 +182,7 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
                 ip=None,  # not an end user's: the operator's address, or the proxy's
                 request_id=getattr(request, "request_id", ""),
                 sent_by=request.user.pk,
+                tenant=tenant_of(request),  # the operator's: its texts, routes and limits
             )
             try:
                 outcome = send(sms, route=form.forced_route())
@@ -201,6 +204,7 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
             }
     else:
         form = TestSmsForm()
+        form.fields["route"].queryset = scope(Route.objects.all(), request)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Send a test SMS",

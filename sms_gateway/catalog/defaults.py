@@ -86,11 +86,13 @@ def load_shipped(using: str = "default") -> LoadReport:
     return report
 
 
-def reset(kind: str, locale: str, using: str = "default") -> Template:
-    """Put one template back to its shipped text, as if never edited."""
+def reset(
+    kind: str, locale: str, using: str = "default", tenant: int = DEFAULT_TENANT_ID
+) -> Template:
+    """Put one of a tenant's templates back to its shipped text, as if never edited."""
     text = shipped()[(kind, locale)]
     template, _ = Template.objects.using(using).update_or_create(
-        tenant_id=DEFAULT_TENANT_ID,
+        tenant_id=tenant,
         type=kind,
         locale=locale,
         defaults={"text": text, "is_customized": False, "shipped_version": ""},

@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("sms_gateway", "0010_budgets_senders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
@@ -51,6 +52,17 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=100)),
+                (
+                    "operators",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="Staff users in this group see and change only this tenant's objects (their permissions say which). Staff in no tenant's group work on the default tenant.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tenant",
+                        to="auth.group",
+                    ),
+                ),
                 (
                     "logto_webhook_keys",
                     models.TextField(
