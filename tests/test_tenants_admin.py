@@ -242,3 +242,17 @@ def test_a_superuser_adds_a_token_kept_as_its_digest(client, two_tenants):
     assert b.tokens.filter(digest=token_digest(value), label="rotation").exists()
     assert not TenantToken.objects.filter(digest=value).exists()
     assert value not in client.get(f"{A}/tenant/{b.pk}/change/").content.decode()
+
+
+def test_an_operators_test_sms_is_their_tenants(client, two_tenants, outbox):
+    b = two_tenants["b"]
+    Template.objects.create(tenant=b, type="SignIn", locale="en", text="Staging: {{code}}")
+    client.force_login(two_tenants["b_operator"])
+    answer = client.post(
+        f"{A}/message/test-sms/", {"to": "+447911123456", "type": "SignIn", "locale": "en"}
+    )
+    assert answer.status_code == 200
+    sent = Message.objects.get(is_test=True)
+    assert sent.tenant_id == b.pk and sent.route == "+44"  # B's route to +44
+    assert sent.status == "sent", sent.error
+    assert [sms.text.split(":")[0] for _, sms in outbox] == ["Staging"]
