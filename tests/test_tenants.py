@@ -251,3 +251,29 @@ def logto_webhook(live_server):
 
     yield post
     session.close()
+
+
+# --- the operators' commands --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_commands_act_on_the_default_tenant(django_user_model):
+    import io
+
+    from django.core.management import call_command
+
+    b = make_tenant()
+    Template.objects.create(tenant=b, type="SignIn", locale="en", text="B: {{code}}")
+    django_user_model.objects.create_superuser("ops", "", "a-long-password-1")
+    call_command(
+        "ratelimits", "set", "recipient", "10m", "7", "--user", "ops", stdout=io.StringIO()
+    )
+    assert RateLimit.objects.get(tenant_id=DEFAULT_TENANT_ID, scope="recipient",
+                                 window_seconds=600).limit == 7  # fmt: skip
+    assert RateLimit.objects.get(tenant=b, scope="recipient", window_seconds=600).limit == 5
+    listed = io.StringIO()
+    call_command("ratelimits", "list", stdout=listed)
+    assert listed.getvalue().count("recipient") == 2  # the default tenant's two
+    exported = io.StringIO()
+    call_command("export_templates", stdout=exported)
+    assert "B: {{code}}" not in exported.getvalue()
