@@ -256,3 +256,27 @@ def test_an_operators_test_sms_is_their_tenants(client, two_tenants, outbox):
     assert sent.tenant_id == b.pk and sent.route == "+44"  # B's route to +44
     assert sent.status == "sent", sent.error
     assert [sms.text.split(":")[0] for _, sms in outbox] == ["Staging"]
+
+
+def test_a_value_of_the_default_tenant_opens_no_other(client, two_tenants, settings):
+    client.force_login(two_tenants["superuser"])
+    b = two_tenants["b"]
+    settings.SMS_GATEWAY_TOKENS = ["Bearer the-default-tenants-token"]
+    answer = client.post(
+        f"{A}/tenant/{b.pk}/change/",
+        {
+            "name": "Staging",
+            "slug": "staging",
+            "operators": b.operators_id,
+            "logto_webhook_keys": "",
+            "tokens-TOTAL_FORMS": "2",
+            "tokens-INITIAL_FORMS": "1",
+            "tokens-0-id": b.tokens.get().pk,
+            "tokens-0-tenant": b.pk,
+            "tokens-1-tenant": b.pk,
+            "tokens-1-value": "Bearer the-default-tenants-token",
+        },
+    )
+    assert answer.status_code == 200
+    assert "opens the default tenant" in answer.content.decode()
+    assert b.tokens.count() == 1

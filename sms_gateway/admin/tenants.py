@@ -12,6 +12,7 @@ by tenant; only they manage tenants.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -143,6 +144,8 @@ class TokenForm(forms.ModelForm):
             raise forms.ValidationError("At least 16 characters.")
         if TenantToken.objects.filter(digest=token_digest(value)).exists():
             raise forms.ValidationError("This value already opens a tenant.")
+        if value in settings.SMS_GATEWAY_TOKENS:
+            raise forms.ValidationError("This value opens the default tenant (SMS_GATEWAY_TOKENS).")
         return value
 
     def save(self, commit: bool = True) -> TenantToken:
