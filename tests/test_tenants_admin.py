@@ -280,3 +280,20 @@ def test_a_value_of_the_default_tenant_opens_no_other(client, two_tenants, setti
     assert answer.status_code == 200
     assert "opens the default tenant" in answer.content.decode()
     assert b.tokens.count() == 1
+
+
+def test_another_tenants_route_share_changes_are_not_listed_nor_offered(client, two_tenants):
+    from django.utils import timezone
+
+    from sms_gateway.models import RouteShareChange
+
+    japan = Route.objects.create(tenant=two_tenants["b"], country="JP", mode="adaptive")
+    change = RouteShareChange.objects.create(
+        route=japan, at=timezone.now(), mode="adaptive", reason=f"{SECRET} shares"
+    )
+    client.force_login(two_tenants["a_operator"])
+    page = client.get(f"{A}/routesharechange/").content.decode()
+    assert "country JP" not in page and SECRET not in page
+    assert client.get(f"{A}/routesharechange/{change.pk}/change/").status_code != 200
+    client.force_login(two_tenants["b_operator"])
+    assert "country JP" in client.get(f"{A}/routesharechange/").content.decode()

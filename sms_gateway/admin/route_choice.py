@@ -152,7 +152,8 @@ def _shares(shares: dict[str, float]) -> str:
 class RouteShareChangeAdmin(TenantScoped, admin.ModelAdmin):
     tenant_path = "route__tenant"
     list_display = ["at", "route", "mode", "shares_text", "previous_text", "reason"]
-    list_filter = ["mode", "route"]
+    # Only the routes of the listed changes: another tenant's routes are no choice.
+    list_filter = ["mode", ("route", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "at"
     readonly_fields = ["route", "at", "mode", "shares", "previous", "reason", "inputs"]
 
