@@ -10,10 +10,84 @@ from django.utils.translation import gettext_lazy as _
 
 from .core.delivery_status import LABELS as DELIVERY_LABELS
 from .core.message_types import MessageType
+from .core.tenants import DEFAULT_TENANT_ID
+
+# --- Tenants: one per Logto instance (connector) this gateway serves -------------------
+
+# DEFAULT_TENANT_ID (core/tenants.py): the tenant every install has. An upgrade puts
+# every row in it (migration 0012), and SMS_GATEWAY_TOKENS and SMS_LOGTO_WEBHOOK_KEYS
+# are its values. Rows created without a tenant belong to it, so a single-tenant
+# install reads and writes as it always did.
+
+
+class Tenant(models.Model):
+    """What one Logto connector's ``Authorization`` value opens: its own templates,
+    routes, senders, limits, guard policies, safe list, budgets and records."""
+
+    slug = models.SlugField(max_length=40, unique=True, help_text=_("Short name, e.g. staging."))
+    name = models.CharField(max_length=100)
+    operators = models.OneToOneField(
+        "auth.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tenant",
+        help_text=_(
+            "Staff users in this group see and change only this tenant's objects (their "
+            "permissions say which). Staff in no tenant's group work on the default tenant."
+        ),
+    )
+    logto_webhook_keys = models.TextField(
+        _("Logto webhook signing keys"),
+        blank=True,
+        help_text=_(
+            "The signing key of this Logto instance's webhook, one per line (two while "
+            "rotating). The default tenant also accepts SMS_LOGTO_WEBHOOK_KEYS."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_default(self) -> bool:
+        return self.pk == DEFAULT_TENANT_ID
+
+    @property
+    def webhook_keys(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.logto_webhook_keys.splitlines() if k.strip())
+
+
+class TenantToken(models.Model):
+    """One accepted ``Authorization`` value of a tenant (several while one is rotated),
+    kept as its SHA-256 only: the value itself is shown to nobody after it is typed."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="tokens")
+    label = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tenant", "created_at"]
+
+    def __str__(self) -> str:
+        return self.label or f"token …{self.digest[-6:]}"
+
+
+def tenant_field(**kwargs: object) -> models.ForeignKey:
+    """The owner of a row: the default tenant unless said otherwise."""
+    options = {"on_delete": models.PROTECT, "default": DEFAULT_TENANT_ID, "related_name": "+"}
+    return models.ForeignKey(Tenant, **{**options, **kwargs})
 
 
 class Template(models.Model):
     """The text of one message type in one language, as operators edit it."""
+
+    tenant = tenant_field()
 
     type = models.CharField(max_length=64, choices=MessageType.choices)
     locale = models.CharField(
@@ -40,7 +114,9 @@ class Template(models.Model):
     class Meta:
         ordering = ["type", "locale"]
         constraints = [
-            models.UniqueConstraint(fields=["type", "locale"], name="unique_template_type_locale")
+            models.UniqueConstraint(
+                fields=["tenant", "type", "locale"], name="unique_template_type_locale"
+            )
         ]
 
     def __str__(self) -> str:
@@ -56,6 +132,8 @@ class RouteMode(models.TextChoices):
 
 class Route(models.Model):
     """Which providers, in order, send to numbers under a prefix or in a country."""
+
+    tenant = tenant_field()
 
     prefix = models.CharField(
         max_length=15,
@@ -94,7 +172,7 @@ class Route(models.Model):
         ordering = ["prefix", "country"]
         constraints = [
             models.UniqueConstraint(
-                fields=["prefix", "country"], name="unique_route_prefix_country"
+                fields=["tenant", "prefix", "country"], name="unique_route_prefix_country"
             )
         ]
 
@@ -159,6 +237,8 @@ STATS_COLUMNS = [
 
 class Message(models.Model):
     """One accepted request from Logto and what became of it. Never holds the code."""
+
+    tenant = tenant_field(db_index=False)
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("accepted")  # recorded, not sent yet
@@ -247,6 +327,8 @@ class Message(models.Model):
         permissions = [("send_test_sms", "Can send a test SMS (spends money)")]
         indexes = [
             models.Index(fields=["to", "created_at"]),
+            # One tenant's records, newest first (its operators' lists and dashboard).
+            models.Index(fields=["tenant", "created_at"], name="message_tenant_idx"),
             # The dashboard and the conversion rate read these columns only: on
             # PostgreSQL they are answered from the index (an index-only scan).
             models.Index(
@@ -333,6 +415,8 @@ class DeliveryStatsDay(models.Model):
 class RateLimit(models.Model):
     """At most ``limit`` SMS per ``window_seconds`` for each key of a scope."""
 
+    tenant = tenant_field()
+
     class Scope(models.TextChoices):
         RECIPIENT = "recipient", _("per recipient number")
         IP = "ip", _("per end-user IP (payload ip)")
@@ -350,7 +434,7 @@ class RateLimit(models.Model):
         ordering = ["scope", "window_seconds"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scope", "window_seconds"], name="unique_rate_limit_scope_window"
+                fields=["tenant", "scope", "window_seconds"], name="unique_rate_limit_scope_window"
             )
         ]
 
@@ -359,6 +443,8 @@ class RateLimit(models.Model):
 
 
 class CountryPolicy(models.Model):
+    tenant = tenant_field()
+
     class Action(models.TextChoices):
         ALLOW = "allow", _("allow")
         BLOCK = "block", _("block")
@@ -366,7 +452,6 @@ class CountryPolicy(models.Model):
 
     country = models.CharField(
         max_length=2,
-        unique=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Two-letter ISO country code, e.g. FR."))],
     )
     action = models.CharField(
@@ -384,6 +469,9 @@ class CountryPolicy(models.Model):
     class Meta:
         ordering = ["country"]
         verbose_name_plural = _("country policies")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "country"], name="unique_policy_country")
+        ]
 
     def __str__(self) -> str:
         return f"{self.country}: {self.action}"
@@ -421,7 +509,9 @@ class BlockedPrefix(models.Model):
 class SafeNumber(models.Model):
     """Testers and uptime monitors: never rate-limited nor stopped by the pumping guard."""
 
-    number = models.CharField(max_length=16, unique=True, help_text=_("E.164, e.g. +33612345678"))
+    tenant = tenant_field()
+
+    number = models.CharField(max_length=16, help_text=_("E.164, e.g. +33612345678"))
     note = models.CharField(max_length=200, blank=True)
     bypass_policies = models.BooleanField(
         default=False,
@@ -430,6 +520,9 @@ class SafeNumber(models.Model):
 
     class Meta:
         ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="unique_safe_number")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -440,6 +533,8 @@ class SafeNumber(models.Model):
 
 class Budget(models.Model):
     """A spend cap per day or month, for one country or the whole gateway."""
+
+    tenant = tenant_field()
 
     class Period(models.TextChoices):
         DAY = "day", _("per day (UTC)")
@@ -478,7 +573,7 @@ class Budget(models.Model):
         ordering = ["country", "period"]
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "period"], name="unique_budget_country_period"
+                fields=["tenant", "country", "period"], name="unique_budget_country_period"
             )
         ]
 
@@ -494,6 +589,8 @@ class Budget(models.Model):
 
 class SenderRule(models.Model):
     """What senders one country takes, for one provider alias or all of them."""
+
+    tenant = tenant_field()
 
     country = models.CharField(
         max_length=2,
@@ -535,7 +632,7 @@ class SenderRule(models.Model):
         ordering = ["country", "provider"]
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "provider"], name="unique_sender_rule_country_provider"
+                fields=["tenant", "country", "provider"], name="unique_sender_rule_country_provider"
             )
         ]
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from sms_gateway.models import (
     Route,
     SafeNumber,
     Template,
+    Tenant,
 )
 
 from .conftest import TOKEN, logto_body
@@ -284,3 +285,28 @@ def test_each_change_outside_a_model_form_leaves_an_admin_log_entry(
     assert (
         sent.get_change_message() == "Sent a test SMS to +3361234**** (SignIn, en): sent by locmem"
     )
+
+
+# --- two tenants ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["view", "change_template", "test_sms"])
+def test_an_operator_of_another_tenant_opens_no_object_of_this_one(
+    role, world, client, django_user_model
+):
+    """Every object URL of the matrix, walked by an operator of a second tenant: none opens
+    (blocked prefixes excepted: the gateway's, shared by every tenant)."""
+    group = Group.objects.create(name="staging operators")
+    Tenant.objects.create(slug="staging", name="Staging", operators=group)
+    user = user_with(django_user_model, role)
+    user.groups.add(group)
+    client.force_login(user)
+    opened = []
+    for pattern in PAGES:
+        if ".pk}" not in pattern or pattern.startswith("{blockedprefix}"):
+            continue
+        answer = client.get(url(pattern, world))
+        if answer.status_code == 200:
+            opened.append(pattern)
+    assert opened == []
+    assert client.get(url("{blockedprefix}/{blockedprefix.pk}/change/", world)).status_code == 200

@@ -19,6 +19,7 @@ from . import (  # noqa: E402, F401
     routes,
     senders,
     templates,
+    tenants,
 )
 from .login_throttle import ThrottledLoginForm  # noqa: E402
 

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from ..dashboard import queries, receipts, rollup, svg
 from ..delivery.conversion import tracking_enabled
 from ..models import DeliveryDashboard
+from . import tenants
 from .messages import when
 
 RANGES = (1, 7, 30, 90)
@@ -180,6 +181,9 @@ def context_for(filters: queries.Filters) -> dict[str, Any]:
 @admin.register(DeliveryDashboard)
 class DeliveryDashboardAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Gateway-wide figures: with several tenants, for superusers only (README, "Tenants").
+        if not request.user.is_superuser and tenants.several_tenants():
+            return False
         return request.user.has_perm("sms_gateway.view_message")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from ..core import rate_limit_checks
 from ..models import BlockedPrefix, CountryPolicy, RateLimit, SafeNumber
 from . import guard_overview
+from .tenants import TenantScoped
 
 
 class RateLimitForm(forms.ModelForm):
@@ -57,7 +58,7 @@ class RateLimitForm(forms.ModelForm):
 
 
 @admin.register(RateLimit)
-class RateLimitAdmin(admin.ModelAdmin):
+class RateLimitAdmin(TenantScoped, admin.ModelAdmin):
     form = RateLimitForm
     list_display = ["scope", "limit", "window", "enabled", "note"]
     list_editable = ["limit", "enabled"]
@@ -77,7 +78,7 @@ class RateLimitAdmin(admin.ModelAdmin):
 
 
 @admin.register(CountryPolicy)
-class CountryPolicyAdmin(admin.ModelAdmin):
+class CountryPolicyAdmin(TenantScoped, admin.ModelAdmin):
     list_display = ["country", "action", "note"]
     list_filter = ["action"]
     search_fields = ["country", "note"]
@@ -223,6 +224,6 @@ class BlockedPrefixAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafeNumber)
-class SafeNumberAdmin(admin.ModelAdmin):
+class SafeNumberAdmin(TenantScoped, admin.ModelAdmin):
     list_display = ["number", "bypass_policies", "note"]
     search_fields = ["number", "note"]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import BlockedPrefix, Message
+from .tenants import scope
 
 PERIODS = {
     "24h": (timedelta(hours=24), TruncHour, "H:00"),
@@ -74,7 +75,7 @@ def view(request: HttpRequest, admin_site) -> HttpResponse:  # noqa: ANN001
         period = "24h"
     span, trunc, fmt = PERIODS[period]
     now = timezone.now()
-    queryset = refusals(now - span)
+    queryset = scope(refusals(now - span), request)  # an operator's own tenants' refusals
     labels = dict(Message.Refusal.choices)
     messages = reverse("admin:sms_gateway_message_changelist")
     rows, kinds = timeline(queryset, trunc)

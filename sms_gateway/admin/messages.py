@@ -38,6 +38,7 @@ from .message_list import (
     RefusalFilter,
     TypeFilter,
 )
+from .tenants import TenantScoped
 
 # Each field its own map, word -> tone; each tone has its colour in
 # static/sms_gateway/admin.css (.sms-tone-<tone>: text on a light background keeps
@@ -137,7 +138,7 @@ def _cell(value: object) -> str:
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(TenantScoped, admin.ModelAdmin):
     list_display = [
         *("created", "to", "country", "type_locale", "state", "reason", "provider", "segments")
     ]
@@ -306,7 +307,9 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="Template")
     def template_link(self, message: Message) -> str:
         kind = message.template_type or message.type
-        template = Template.objects.filter(type=kind, locale=message.locale).first()
+        template = Template.objects.filter(
+            tenant_id=message.tenant_id, type=kind, locale=message.locale
+        ).first()
         if template is None:
             return f"{kind} / {message.locale or '–'} (no such template now)"
         url = reverse("admin:sms_gateway_template_change", args=[template.pk])
@@ -318,12 +321,13 @@ class MessageAdmin(admin.ModelAdmin):
         label = message.route
         if not label:
             return "–"
+        routes = Route.objects.filter(tenant_id=message.tenant_id)
         if label.startswith("country:"):
-            route = Route.objects.filter(country=label.split(":", 1)[1], prefix="").first()
+            route = routes.filter(country=label.split(":", 1)[1], prefix="").first()
         elif label.startswith("+"):
-            route = Route.objects.filter(prefix=label[1:], country="").first()
+            route = routes.filter(prefix=label[1:], country="").first()
         else:
-            route = Route.objects.filter(prefix="", country="").first()
+            route = routes.filter(prefix="", country="").first()
             if route is None:
                 return f"{label} (SMS_DEFAULT_PROVIDERS: no default route in the database)"
         if route is None:

@@ -24,6 +24,7 @@ from ..core.shares import Mode
 from ..models import Price, Route, RouteShareChange
 from ..routing import health, prices
 from ..routing.estimate import estimate
+from .tenants import TenantScoped
 
 MODE_HELP = (
     "Ordered: the first provider, the next on a provider fault. Weighted: each provider "
@@ -148,9 +149,11 @@ def _shares(shares: dict[str, float]) -> str:
 
 
 @admin.register(RouteShareChange)
-class RouteShareChangeAdmin(admin.ModelAdmin):
+class RouteShareChangeAdmin(TenantScoped, admin.ModelAdmin):
+    tenant_path = "route__tenant"
     list_display = ["at", "route", "mode", "shares_text", "previous_text", "reason"]
-    list_filter = ["mode", "route"]
+    # Only the routes of the listed changes: another tenant's routes are no choice.
+    list_filter = ["mode", ("route", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "at"
     readonly_fields = ["route", "at", "mode", "shares", "previous", "reason", "inputs"]
 

@@ -19,6 +19,7 @@ from ..models import Route, RouteProvider
 from ..providers import provider_aliases
 from .route_choice import MODE_HELP, choice_table
 from .senders import route_sender_error
+from .tenants import TenantScoped
 
 BLOCK_HELP = (
     "No providers: every SMS to this destination is refused (400, “SMS to this "
@@ -183,7 +184,7 @@ class RouteProviderInline(admin.TabularInline):
 
 
 @admin.register(Route)
-class RouteAdmin(admin.ModelAdmin):
+class RouteAdmin(TenantScoped, admin.ModelAdmin):
     form = RouteForm
     list_display = ["__str__", "prefix", "country", "providers", "mode", "description"]
     search_fields = ["prefix", "country", "description"]
@@ -230,7 +231,9 @@ class RouteAdmin(admin.ModelAdmin):
         from django.conf import settings
 
         context = {
-            "default_route_exists": Route.objects.filter(prefix="", country="").exists(),
+            "default_route_exists": self.get_queryset(request)
+            .filter(prefix="", country="")
+            .exists(),
             "default_providers": " → ".join(settings.SMS_DEFAULT_PROVIDERS),
         }
         return super().changelist_view(request, extra_context={**(extra_context or {}), **context})

@@ -19,6 +19,7 @@ from ..core import budgets, senders
 from ..dashboard import budgets as panel
 from ..models import Budget, Route, SenderRule
 from ..providers import provider_aliases
+from .tenants import TenantScoped
 
 
 def _rules() -> list[senders.SenderRule]:
@@ -55,7 +56,7 @@ class BudgetForm(forms.ModelForm):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(TenantScoped, admin.ModelAdmin):
     form = BudgetForm
     list_display = ["scope", "period", "cap_display", "spent_now", "action", "enabled"]
     list_filter = ["period", "action", "enabled"]
@@ -152,7 +153,7 @@ class SenderRuleForm(forms.ModelForm):
 
 
 @admin.register(SenderRule)
-class SenderRuleAdmin(admin.ModelAdmin):
+class SenderRuleAdmin(TenantScoped, admin.ModelAdmin):
     form = SenderRuleForm
     list_display = [
         *("country", "provider_display", "alphanumeric", "registered_senders"),

@@ -28,6 +28,7 @@ from ..core.message_types import MessageType
 from ..core.template_origin import placeholders_for, shipped_changed_since_edit
 from ..models import Template
 from . import history
+from .tenants import TenantScoped
 
 RESET = "Reset to the shipped text"  # the one name of the action, wherever it is offered
 
@@ -117,7 +118,7 @@ class ShippedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(TenantScoped, admin.ModelAdmin):
     form = TemplateForm
     list_display = ["type", "locale", "text", "segments", "origin"]  # dates: history
     list_filter = ["type", "locale", CustomizedFilter, ShippedFilter]
@@ -193,7 +194,7 @@ class TemplateAdmin(admin.ModelAdmin):
         for template in queryset:
             if (template.type, template.locale) in shipped:
                 old = template.text
-                defaults.reset(template.type, template.locale)
+                defaults.reset(template.type, template.locale, tenant=template.tenant_id)
                 history.log_text_change(
                     request, template, old, shipped[(template.type, template.locale)], RESET
                 )
@@ -289,7 +290,7 @@ class TemplateAdmin(admin.ModelAdmin):
         """Every customized template whose shipped text changed since its edit, side by side."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = with_new_shipped_text(Template.objects.filter(is_customized=True))
+        rows = with_new_shipped_text(self.get_queryset(request).filter(is_customized=True))
         context = {
             **self.admin_site.each_context(request),
             "title": "New shipped texts for customized templates",
@@ -305,7 +306,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
     def reset_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """One click: this template takes its shipped text and is no longer customized."""
-        template = get_object_or_404(Template, pk=pk)
+        template = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return JsonResponse({"message": "POST, as staff."}, status=405)
         if not self.has_change_permission(request, template):
@@ -314,7 +315,7 @@ class TemplateAdmin(admin.ModelAdmin):
             messages.error(request, f"{template} has no shipped text.")
         else:
             old = template.text
-            defaults.reset(template.type, template.locale)
+            defaults.reset(template.type, template.locale, tenant=template.tenant_id)
             new = defaults.shipped()[(template.type, template.locale)]
             history.log_text_change(request, template, old, new, RESET)
             self.message_user(request, f"{template} now uses the shipped text.")
@@ -322,7 +323,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
     def restore_view(self, request: HttpRequest, pk: int, entry: int) -> HttpResponse:
         """The history's *Restore this version*: the text that change left, logged as a change."""
-        template = get_object_or_404(Template, pk=pk)
+        template = get_object_or_404(self.get_queryset(request), pk=pk)
         if request.method != "POST":
             return JsonResponse({"message": "POST, as staff."}, status=405)
         if not self.has_change_permission(request, template):
@@ -367,7 +368,7 @@ class TemplateAdmin(admin.ModelAdmin):
         return JsonResponse(review.as_dict())
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # noqa: ANN201
-        existing = set(Template.objects.values_list("type", "locale"))
+        existing = set(self.get_queryset(request).values_list("type", "locale"))
         all_locales = sorted({locale for _, locale in existing})
         missing = [
             (locale, [kind for kind in MessageType.values if (kind, locale) not in existing])
@@ -380,6 +381,8 @@ class TemplateAdmin(admin.ModelAdmin):
                 for locale, kinds in missing
                 if kinds
             ],
-            "differing": len(with_new_shipped_text(Template.objects.filter(is_customized=True))),
+            "differing": len(
+                with_new_shipped_text(self.get_queryset(request).filter(is_customized=True))
+            ),
         }
         return super().changelist_view(request, extra_context={**(extra_context or {}), **context})

@@ -31,11 +31,13 @@ from ..core import phone, routing
 from ..core.errors import GatewayError
 from ..core.message_types import MessageType
 from ..core.routing import Hop, RouteRule
+from ..core.tenants import DEFAULT_TENANT_ID
 from ..fraud import ratelimits
 from ..fraud.config import Limit
 from ..models import Message, Route
 from ..providers import provider_aliases
 from .routes import sender_problem
+from .tenants import scope, tenant_of
 
 PERMISSION = "sms_gateway.send_test_sms"
 
@@ -84,6 +86,8 @@ class TestSmsForm(forms.Form):
         except phone.InvalidNumber as err:
             raise forms.ValidationError(f"Not a valid phone number: {err}.") from err
 
+    tenant = DEFAULT_TENANT_ID  # the operator's (test_sms_view sets it)
+
     def clean_sender(self) -> str:
         return self.cleaned_data["sender"].strip()
 
@@ -97,7 +101,7 @@ class TestSmsForm(forms.Form):
                 self.add_error("sender", problem)
         number = data.get("to")
         forced = data.get("provider") or data.get("route")
-        if number and forced and blocked(number):
+        if number and forced and blocked(number, self.tenant):
             # Forcing chooses who sends, not whether this destination may receive.
             raise forms.ValidationError(
                 "SMS to this destination is not enabled (its route has no providers): "
@@ -116,9 +120,9 @@ class TestSmsForm(forms.Form):
         return RouteRule(route.prefix, route.country, hops)
 
 
-def blocked(number: phone.PhoneNumber) -> bool:
+def blocked(number: phone.PhoneNumber, tenant: int = DEFAULT_TENANT_ID) -> bool:
     """Whether the route this number matches refuses every SMS (as the send path decides)."""
-    rule = routing.choose(snapshot.current().routes, number.digits, number.region)
+    rule = routing.choose(snapshot.current(tenant).routes, number.digits, number.region)
     return rule is None or not rule.hops
 
 
@@ -162,6 +166,8 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
     status = 200
     if request.method == "POST":
         form = TestSmsForm(request.POST)
+        form.fields["route"].queryset = scope(Route.objects.all(), request)
+        form.tenant = tenant_of(request)
         wait = over_limit(request) if form.is_valid() else None
         if wait is not None:
             form.add_error(
@@ -180,6 +186,7 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
                 ip=None,  # not an end user's: the operator's address, or the proxy's
                 request_id=getattr(request, "request_id", ""),
                 sent_by=request.user.pk,
+                tenant=tenant_of(request),  # the operator's: its texts, routes and limits
             )
             try:
                 outcome = send(sms, route=form.forced_route())
@@ -201,6 +208,7 @@ def test_sms_view(request: HttpRequest, model_admin: admin.ModelAdmin) -> HttpRe
             }
     else:
         form = TestSmsForm()
+        form.fields["route"].queryset = scope(Route.objects.all(), request)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Send a test SMS",

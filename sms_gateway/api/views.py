@@ -53,6 +53,7 @@ class SendMessageView(APIView):
                 payload=data["payload"],
                 ip=data.get("ip"),
                 request_id=getattr(request._request, "request_id", ""),
+                tenant=request.auth,  # the tenant's id (api/authentication.py)
             )
         )
         if outcome.error is not None:

@@ -22,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..core import budgets
 from ..core.budgets import Counter
+from ..core.tenants import DEFAULT_TENANT_ID, counter_key
 from ..ops import metrics
 from ..ops.redis_cache import shared_client
 
@@ -71,9 +72,11 @@ def charge(
     caps: Sequence[budgets.Cap],
     message_type: str,
     essential: frozenset[str],
+    tenant: int = DEFAULT_TENANT_ID,
 ) -> Charge:
-    """Count ``amount`` micro-units for one SMS, unless a cap refuses it."""
-    counters = budgets.counters(country, now, caps, message_type, essential, KEY_PREFIX)
+    """Count ``amount`` micro-units for one SMS, unless a cap refuses it; a tenant's
+    caps count its own spend (``key_prefix``)."""
+    counters = budgets.counters(country, now, caps, message_type, essential, key_prefix(tenant))
     client = shared_client()
     result = None
     if client is not None:
@@ -110,6 +113,15 @@ def _on_redis(client, counters: Sequence[Counter], amount: int) -> tuple[int | N
     return (index - 1 if index else None), [int(v) for v in reply[1:]]
 
 
+def key_prefix(tenant: int = DEFAULT_TENANT_ID) -> str:
+    """Where a tenant's spend counters are: the default tenant's as before tenants."""
+    return KEY_PREFIX + counter_key(tenant, "")
+
+
+def _period_of(key: str) -> tuple[str, ...]:
+    return tuple(key.split(":")[-3:-1])
+
+
 class LocalSpend:
     """The same counters in this process (no Redis, or Redis failing)."""
 
@@ -125,9 +137,10 @@ class LocalSpend:
                 return index, spent
             for counter in counters:
                 self._values[counter.key] = self._values.get(counter.key, 0) + amount
-            # Past periods are never read again: forget them.
-            live = {c.key.rsplit(":", 1)[0] for c in counters}
-            for key in [k for k in self._values if k.rsplit(":", 1)[0] not in live]:
+            # Past periods are never read again: forget them (every tenant's; a key
+            # ends in period:id:scope whatever its tenant's prefix).
+            live = {_period_of(c.key) for c in counters}
+            for key in [k for k in self._values if _period_of(k) not in live]:
                 del self._values[key]
             return None, [self._values[c.key] for c in counters]
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ..core.message_types import KNOWN_TYPES
-from ..models import Template
+from ..models import DEFAULT_TENANT_ID, RateLimit, Template, Tenant
 
 
 def shipped_dir() -> Path:
@@ -63,7 +63,10 @@ class LoadReport:
 def load_shipped(using: str = "default") -> LoadReport:
     report = LoadReport()
     with transaction.atomic(using=using):
-        existing = {(t.type, t.locale): t for t in Template.objects.using(using).all()}
+        # The default tenant's rows hold the shipped texts; other tenants' rows are
+        # only their overrides, over the shipped texts (catalog/snapshot.py).
+        rows = Template.objects.using(using).filter(tenant_id=DEFAULT_TENANT_ID)
+        existing = {(t.type, t.locale): t for t in rows}
         for key, text in shipped().items():
             row = existing.get(key)
             if row is None:
@@ -83,10 +86,13 @@ def load_shipped(using: str = "default") -> LoadReport:
     return report
 
 
-def reset(kind: str, locale: str, using: str = "default") -> Template:
-    """Put one template back to its shipped text, as if never edited."""
+def reset(
+    kind: str, locale: str, using: str = "default", tenant: int = DEFAULT_TENANT_ID
+) -> Template:
+    """Put one of a tenant's templates back to its shipped text, as if never edited."""
     text = shipped()[(kind, locale)]
     template, _ = Template.objects.using(using).update_or_create(
+        tenant_id=tenant,
         type=kind,
         locale=locale,
         defaults={"text": text, "is_customized": False, "shipped_version": ""},
@@ -94,5 +100,45 @@ def reset(kind: str, locale: str, using: str = "default") -> Template:
     return template
 
 
+def ensure_default_tenant(using: str = "default") -> None:
+    """The default tenant, id 1, that rows without a tenant belong to: created by
+    migration 0012, and again after a flush (tests) or on a fresh database."""
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    _, created = Tenant.objects.using(using).get_or_create(
+        pk=DEFAULT_TENANT_ID, defaults={"slug": "default", "name": "Default"}
+    )
+    if created:
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Tenant]):
+                cursor.execute(sql)
+
+
+# A new tenant's rate limits: the shipped ones (migration 0004, README "Fraud guard"),
+# but for the gateway-wide limit, which is the default tenant's and holds for all.
+TENANT_LIMITS = [
+    ("recipient", 5, 600, "Twilio Verify: 5 sends per verification; Logto: 10 per 10 min"),
+    ("recipient", 15, 86400, "a day's ceiling per number"),
+    ("ip", 20, 600, "one end-user address, NAT and offices included"),
+    ("ip", 100, 86400, "a day's ceiling per address"),
+    ("prefix", 100, 600, "a hard ceiling per destination prefix"),
+    ("country", 1000, 600, "a hard ceiling per country: raise it with your traffic"),
+]
+
+
+def seed_tenant(instance: Tenant, created: bool, raw: bool = False, **kwargs: object) -> None:
+    """A tenant created starts with the shipped rate limits (its templates fall back
+    to the shipped texts without rows)."""
+    if not created or raw or instance.pk == DEFAULT_TENANT_ID:
+        return
+    RateLimit.objects.bulk_create(
+        RateLimit(tenant=instance, scope=scope, limit=limit, window_seconds=window, note=note)
+        for scope, limit, window, note in TENANT_LIMITS
+    )
+
+
 def load_after_migrate(using: str = "default", **kwargs: object) -> None:
+    ensure_default_tenant(using=using)
     load_shipped(using=using)

@@ -25,6 +25,7 @@ from django.db.models.signals import post_delete, post_save
 from ..core import route_rules as rules
 from ..core import senders as sender_policy
 from ..core.routing import Hop, RouteRule
+from ..core.tenants import DEFAULT_TENANT_ID
 from ..fraud import config as guard
 from ..fraud.config import GuardConfig
 from ..models import (
@@ -38,7 +39,10 @@ from ..models import (
     SafeNumber,
     SenderRule,
     Template,
+    Tenant,
+    TenantToken,
 )
+from .defaults import seed_tenant, shipped
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +67,22 @@ class Catalog:
         return self.locales.get(message_type, ())
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """Every tenant's catalog, and which tenant each stored ``Authorization`` value opens."""
+
+    catalogs: dict[int, Catalog]
+    tokens: dict[str, int] = field(default_factory=dict)  # SHA-256 of a value -> tenant
+    # (key, tenant) for each Logto webhook signing key stored (SMS_LOGTO_WEBHOOK_KEYS apart)
+    webhook_keys: tuple[tuple[str, int], ...] = ()
+
+
 _lock = threading.Lock()
 
 
 class _State:
     version: str | None = None  # the shared version the snapshot was loaded at
-    catalog: Catalog | None = None
+    snapshot: Snapshot | None = None
     checked: float = float("-inf")  # time.monotonic() of the last look at the shared version
 
 
@@ -76,40 +90,71 @@ _state = _State()
 
 
 def load() -> Catalog:
-    templates = {(t.type, t.locale): t.text for t in Template.objects.all()}
+    """The default tenant's catalog, read now (a single-tenant install's)."""
+    return load_all().catalogs[DEFAULT_TENANT_ID]
+
+
+def load_all() -> Snapshot:
+    """One query per table for every tenant together; a tenant's templates are the
+    shipped texts under its own (the default tenant's rows hold the shipped texts)."""
+    tenants = list(Tenant.objects.values_list("pk", flat=True)) or [DEFAULT_TENANT_ID]
+    tenants = list(dict.fromkeys([DEFAULT_TENANT_ID, *tenants]))
+    rows: dict[int, dict[tuple[str, str], str]] = {}
+    for tenant, kind, locale, text in Template.objects.values_list(
+        "tenant_id", "type", "locale", "text"
+    ):
+        rows.setdefault(tenant, {})[(kind, locale)] = text
     hops: dict[int, list[Hop]] = {}
     weights: dict[int, list[int]] = {}
     for hop in RouteProvider.objects.order_by("route_id", "position", "id"):
         hops.setdefault(hop.route_id, []).append(Hop(hop.provider, hop.sender))
         weights.setdefault(hop.route_id, []).append(hop.weight)
     # Weighted, adaptive and least-cost routes carry their shares (core/route_rules.py).
-    routes = [
-        rules.build(
-            route.prefix,
-            route.country,
-            route.mode,
-            hops.get(route.pk, ()),
-            weights.get(route.pk, ()),
-            route.plan,
+    routes: dict[int, list[RouteRule]] = {}
+    for route in Route.objects.all():
+        routes.setdefault(route.tenant_id, []).append(
+            rules.build(
+                route.prefix,
+                route.country,
+                route.mode,
+                hops.get(route.pk, ()),
+                weights.get(route.pk, ()),
+                route.plan,
+            )
         )
-        for route in Route.objects.all()
-    ]
-    if not any(not r.prefix and not r.country for r in routes):
-        default = tuple(Hop(alias) for alias in settings.SMS_DEFAULT_PROVIDERS)
-        routes.append(RouteRule(hops=default))
-    sender_rules = tuple(
-        sender_policy.SenderRule(
-            rule.country,
-            rule.provider,
-            rule.alphanumeric,
-            rule.registered,
-            rule.number_sender,
-            rule.dlt_entity_id,
-            dict(rule.dlt_template_ids or {}),
+    senders: dict[int, list[sender_policy.SenderRule]] = {}
+    for rule in SenderRule.objects.all():
+        senders.setdefault(rule.tenant_id, []).append(
+            sender_policy.SenderRule(
+                rule.country,
+                rule.provider,
+                rule.alphanumeric,
+                rule.registered,
+                rule.number_sender,
+                rule.dlt_entity_id,
+                dict(rule.dlt_template_ids or {}),
+            )
         )
-        for rule in SenderRule.objects.all()
+    guards = guard.load_all(tenants)
+    catalogs = {}
+    for tenant in tenants:
+        templates = rows.get(tenant, {})
+        if tenant != DEFAULT_TENANT_ID:
+            templates = {**shipped(), **templates}
+        tenant_routes = routes.get(tenant, [])
+        if not any(not r.prefix and not r.country for r in tenant_routes):
+            default = tuple(Hop(alias) for alias in settings.SMS_DEFAULT_PROVIDERS)
+            tenant_routes.append(RouteRule(hops=default))
+        catalogs[tenant] = Catalog(
+            templates, tuple(tenant_routes), guards[tenant], tuple(senders.get(tenant, ()))
+        )
+    tokens = dict(TenantToken.objects.values_list("digest", "tenant_id"))
+    webhook_keys = tuple(
+        (key, tenant.pk)
+        for tenant in Tenant.objects.exclude(logto_webhook_keys="")
+        for key in tenant.webhook_keys
     )
-    return Catalog(templates, tuple(routes), guard.load(), sender_rules)
+    return Snapshot(catalogs, tokens, webhook_keys)
 
 
 def _shared_version() -> str | None:
@@ -128,25 +173,44 @@ def _shared_version() -> str | None:
 NO_CACHE = "(cache unavailable)"
 
 
-def current() -> Catalog:
+def current(tenant: int = DEFAULT_TENANT_ID) -> Catalog:
+    """One tenant's catalog (a tenant created since the last load: the next load's)."""
+    catalogs = snapshot().catalogs
+    if tenant not in catalogs:
+        catalogs = _reload().catalogs
+    if tenant not in catalogs:
+        raise LookupError(f"no tenant {tenant}")
+    return catalogs[tenant]
+
+
+def tenant_of(digest: str) -> int | None:
+    """The tenant a stored ``Authorization`` value opens (its SHA-256), or None."""
+    return snapshot().tokens.get(digest)
+
+
+def snapshot() -> Snapshot:
     now = time.monotonic()
     if (
-        _state.catalog is not None
+        _state.snapshot is not None
         and _state.version is not None
         and now - _state.checked < settings.SMS_CATALOG_CHECK_INTERVAL
     ):
-        return _state.catalog
+        return _state.snapshot
     version = _shared_version()
-    if version is not None and _state.version == version and _state.catalog is not None:
+    if version is not None and _state.version == version and _state.snapshot is not None:
         _state.checked = now
-        return _state.catalog
+        return _state.snapshot
     # Changed, never loaded, or the cache is down: then the tables are read at most
     # once per interval, so a dead cache costs nothing per request.
-    catalog = load()
+    return _reload(version)
+
+
+def _reload(version: str | None = None) -> Snapshot:
+    loaded = load_all()
     with _lock:
         _state.version = version if version is not None else NO_CACHE
-        _state.catalog, _state.checked = catalog, now
-    return catalog
+        _state.snapshot, _state.checked = loaded, time.monotonic()
+    return loaded
 
 
 def invalidate() -> None:
@@ -168,9 +232,10 @@ def _changed(sender: type, **kwargs: object) -> None:
     publish_on_commit()
 
 
+post_save.connect(seed_tenant, sender=Tenant, dispatch_uid="tenant-seed")
 for _model in (
     *(Template, Route, RouteProvider, RateLimit, CountryPolicy, BlockedPrefix, SafeNumber),
-    *(Budget, SenderRule, Price),
+    *(Budget, SenderRule, Price, Tenant, TenantToken),
 ):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"catalog-save-{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"catalog-delete-{_model.__name__}")

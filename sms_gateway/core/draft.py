@@ -15,6 +15,7 @@ from .guard import GuardConfig
 from .phone import PhoneNumber
 from .routing import RouteRule
 from .senders import SenderRule
+from .tenants import DEFAULT_TENANT_ID
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class SmsRequest:
     ip: str | None = None
     request_id: str = ""
     sent_by: int | None = None  # the admin's test SMS: the operator's user id
+    tenant: int = DEFAULT_TENANT_ID  # whose Authorization value opened it (core/tenants.py)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from .budgets import Cap
+from .tenants import DEFAULT_TENANT_ID
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class GuardConfig:
     prices: dict[tuple[str, str], tuple[Decimal, str]] = field(default_factory=dict)
     # Prefixes an operator unblocked: the pumping detector leaves them alone until then.
     trusted: tuple[Block, ...] = ()
+    # Whose limits and budgets these are: their counters are named with it (core/tenants.py).
+    tenant: int = DEFAULT_TENANT_ID
 
     def active_block(self, digits: str, now: datetime) -> Block | None:
         for block in self.blocks:

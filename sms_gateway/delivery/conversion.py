@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..core.message_types import MessageType
+from ..core.tenants import DEFAULT_TENANT_ID
 from ..models import Message
 from ..ops import metrics
 
@@ -34,13 +35,15 @@ def validity() -> timedelta:
     return timedelta(minutes=getattr(settings, "SMS_CODE_VALIDITY_MINUTES", 10))
 
 
-def record_conversion(phone: str, at: datetime) -> Message | None:
-    """Mark the latest code sent to ``phone`` (E.164) in the validity before ``at``.
+def record_conversion(phone: str, at: datetime, tenant: int = DEFAULT_TENANT_ID) -> Message | None:
+    """Mark the latest code ``tenant`` sent to ``phone`` (E.164) in the validity before
+    ``at``: a Logto instance reports its own sign-ins, never another tenant's codes.
 
     Idempotent: Logto retrying the same webhook finds the message converted.
     """
     candidate = (
         Message.objects.filter(
+            tenant_id=tenant,
             to=phone,
             status=Message.Status.SENT,
             created_at__gte=at - validity(),

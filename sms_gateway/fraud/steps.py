@@ -19,6 +19,7 @@ from ..core import budgets as core_budgets
 from ..core.draft import Draft
 from ..core.errors import Refused
 from ..core.guard import Flag, GuardConfig
+from ..core.tenants import counter_key
 from ..ops import degraded, metrics
 from . import countries, numbers, pumping, ratelimits, texts
 
@@ -81,9 +82,15 @@ def rate_limits(draft: Draft) -> Refused | None:
     }
     # All or nothing (README); the most specific scope first, named when waits tie.
     # No ip in the payload: that scope does not apply.
+    # Each tenant counts against its own limits; the gateway-wide ones hold across tenants.
+    tenant = _config(draft).tenant
     limits = _config(draft).limits
     checks = [
-        (lim, key) for scope, key in keys.items() if key for lim in limits if lim.scope == scope
+        (lim, key if scope == "global" else counter_key(tenant, key))
+        for scope, key in keys.items()
+        if key
+        for lim in limits
+        if lim.scope == scope
     ]
     refusal = ratelimits.hit_all(checks)
     if refusal is None:
@@ -169,6 +176,7 @@ def budget(draft: Draft) -> Refused | None:
         _config(draft).budgets,
         draft.request.type,
         frozenset(settings.SMS_BUDGET_ESSENTIAL_TYPES),
+        _config(draft).tenant,
     )
     if charged.refused is None:
         return None

@@ -46,7 +46,10 @@ def send(request: SmsRequest, route: RouteRule | None = None) -> Outcome:
     started = time.monotonic()
     try:
         # Read from the tables only on a change or in a new process: retried like a write.
-        catalog = retrying(snapshot.current, started + settings.SMS_RECORD_RETRY_SECONDS)
+        catalog = retrying(
+            lambda: snapshot.current(request.tenant),
+            started + settings.SMS_RECORD_RETRY_SECONDS,
+        )
     except (OperationalError, InterfaceError) as err:  # no snapshot yet, no database
         raise RecordUnavailable("the database is unavailable; nothing was sent") from err
     if route is not None:

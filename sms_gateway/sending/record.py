@@ -22,6 +22,7 @@ def row(draft: Draft, **final: Any) -> dict[str, Any]:
     request = draft.request
     return {
         "id": draft.message_id,
+        "tenant_id": request.tenant,
         "to": request.to.e164,
         "country": request.to.region or "",
         "type": request.type,

@@ -2,7 +2,9 @@
 
 Verified with ``logto-signature-sha-256``: the hex HMAC-SHA256 of the raw body
 with the webhook's signing key (``SMS_LOGTO_WEBHOOK_KEYS``, several while
-rotating). ``PostSignIn``, ``PostRegister`` and ``PostResetPassword`` with a
+rotating: the default tenant's; each other tenant's are stored with it). The key
+that signed says whose codes the event may convert: only that tenant's.
+``PostSignIn``, ``PostRegister`` and ``PostResetPassword`` with a
 ``user.primaryPhone`` mark the code sent to that number as converted; any other
 event is answered 200 and ignored. The fields read are checked against the
 types of Logto's payload (``event`` and ``createdAt`` strings, ``user`` an object,
@@ -23,6 +25,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..catalog import snapshot
+from ..core.tenants import DEFAULT_TENANT_ID
 from ..delivery.conversion import CONVERTING_EVENTS, record_conversion
 from ..ops import metrics
 from .base import WebhookForbidden, WebhookInvalid, WebhookView, json_body
@@ -33,6 +37,15 @@ PHONE = re.compile(r"\+?[0-9]{1,15}")  # Logto stores digits only (core-kit's ph
 
 def sign(key: str, body: bytes) -> str:
     return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signed_by(presented: str, body: bytes, keys: Iterable[tuple[str, int]]) -> int | None:
+    """The tenant whose key signed ``body`` (every key compared, no early exit)."""
+    found = None
+    for key, tenant in keys:
+        if hmac.compare_digest(presented.encode(), sign(key, body).encode()) and found is None:
+            found = tenant
+    return found
 
 
 @dataclass(frozen=True)
@@ -50,12 +63,12 @@ class LogtoWebhookView(WebhookView):
         presented = request.headers.get(SIGNATURE_HEADER, "").strip().lower()
         if not presented:
             raise WebhookForbidden(f"no {SIGNATURE_HEADER}")
-        body = request.body
-        if not any(
-            hmac.compare_digest(presented.encode(), sign(key, body).encode())
-            for key in settings.SMS_LOGTO_WEBHOOK_KEYS
-        ):
+        keys = [(key, DEFAULT_TENANT_ID) for key in settings.SMS_LOGTO_WEBHOOK_KEYS]
+        keys += snapshot.snapshot().webhook_keys
+        tenant = signed_by(presented, request.body, keys)
+        if tenant is None:
             raise WebhookForbidden(f"{SIGNATURE_HEADER} does not match")
+        self.tenant = tenant  # only its codes are converted
 
     def parse(self, request: HttpRequest) -> Iterable[Interaction]:
         body = json_body(request)
@@ -74,7 +87,7 @@ class LogtoWebhookView(WebhookView):
         yield Interaction(event=event, phone=phone, at=event_time(body.get("createdAt")))
 
     def update(self, event: Interaction) -> None:
-        record_conversion(event.phone, event.at)
+        record_conversion(event.phone, event.at, self.tenant)
         metrics.WEBHOOKS.labels("logto", "accepted").inc()
 
 

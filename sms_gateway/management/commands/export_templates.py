@@ -7,6 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from ...core.tenants import DEFAULT_TENANT_ID
 from ...models import Template
 
 FORMAT = 1
@@ -23,7 +24,9 @@ class Command(BaseCommand):
             "format": FORMAT,
             "templates": [
                 {"type": t.type, "locale": t.locale, "text": t.text}
-                for t in Template.objects.order_by("type", "locale")
+                for t in Template.objects.filter(tenant_id=DEFAULT_TENANT_ID).order_by(
+                    "type", "locale"
+                )
             ],
         }
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -10,6 +10,7 @@ from django.db import transaction
 from ...catalog import defaults
 from ...core import locales, template_checks
 from ...core.message_types import KNOWN_TYPES
+from ...core.tenants import DEFAULT_TENANT_ID
 from ...models import Template
 
 
@@ -62,7 +63,10 @@ class Command(BaseCommand):
             for kind, locale, text in rows:
                 origin = defaults.origin_of(kind, locale, text)
                 template, was_created = Template.objects.get_or_create(
-                    type=kind, locale=locale, defaults={"text": text, **origin}
+                    tenant_id=DEFAULT_TENANT_ID,  # the commands: the default tenant's
+                    type=kind,
+                    locale=locale,
+                    defaults={"text": text, **origin},
                 )
                 if was_created:
                     created += 1

@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ...core.tenants import DEFAULT_TENANT_ID
 from ...models import RateLimit
 
 _WINDOW = re.compile(r"(\d+)\s*(s|m|min|h|d)?")
@@ -44,6 +45,11 @@ def format_window(seconds: int) -> str:
         if seconds % size == 0:
             return f"{seconds // size} {unit}"
     return f"{seconds} s"
+
+
+def _default_rows():  # noqa: ANN202
+    """The default tenant's limits: the command's (README, "Tenants")."""
+    return RateLimit.objects.filter(tenant_id=DEFAULT_TENANT_ID)
 
 
 class Command(BaseCommand):
@@ -107,7 +113,7 @@ class Command(BaseCommand):
         )
 
     def _list(self) -> None:
-        for row in RateLimit.objects.all():
+        for row in _default_rows():
             state = "" if row.enabled else "  (disabled)"
             note = f"  # {row.note}" if row.note else ""
             self.stdout.write(
@@ -123,9 +129,9 @@ class Command(BaseCommand):
         if options["note"] is not None:
             values["note"] = options["note"]
         with transaction.atomic():  # saved like the admin: the commit publishes a new version
-            before = RateLimit.objects.filter(scope=scope, window_seconds=window).first()
+            before = _default_rows().filter(scope=scope, window_seconds=window).first()
             row, created = RateLimit.objects.update_or_create(
-                scope=scope, window_seconds=window, defaults=values
+                tenant_id=DEFAULT_TENANT_ID, scope=scope, window_seconds=window, defaults=values
             )
             was = "" if before is None else f" (was {before.limit}, enabled: {before.enabled})"
             self._log(
@@ -137,7 +143,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Created' if created else 'Set'}: {row}.")
 
     def _delete(self, scope: str, window: int, operator: int) -> None:
-        row = RateLimit.objects.filter(scope=scope, window_seconds=window).first()
+        row = _default_rows().filter(scope=scope, window_seconds=window).first()
         if row is None:
             raise CommandError(f"no {scope} limit over {format_window(window)}")
         with transaction.atomic():
