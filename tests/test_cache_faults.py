@@ -57,10 +57,13 @@ def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_cache, settings, ou
 
     assert [o.status for o in outcomes] == ["sent"] * 20
     # One socket timeout (two calls of 0.25 s at most), then every call fails at once
-    # but one probe per open period (1 s): on a loaded machine 20 SMS may span two.
+    # but one probe per open period (1 s): on a loaded machine 20 SMS may span two, and
+    # one more send may be slow for want of CPU alone. The breaker without its probe had
+    # all 20 pay the timeout.
     slow = [s for s in seconds if s >= 0.2]
-    assert len(slow) <= 1 + int(elapsed / 1.0), (slow, elapsed)
-    assert sum(slow) < 0.5 * (1 + int(elapsed / 1.0)), seconds
+    allowed = 2 + int(elapsed / 1.0)
+    assert len(slow) <= allowed, (slow, elapsed)
+    assert sum(slow) < 0.5 * allowed, seconds
     assert ready.status_code == 503
     assert ready.json()["checks"]["cache"] == "unavailable"
     # The shipped guard's Redis steps run on their fallbacks meanwhile, and say so.
