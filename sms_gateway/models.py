@@ -238,7 +238,11 @@ STATS_COLUMNS = [
 class Message(models.Model):
     """One accepted request from Logto and what became of it. Never holds the code."""
 
-    tenant = tenant_field(db_index=False)
+    # No foreign key constraint in the database: PostgreSQL would check it with one more
+    # statement per SMS (SELECT ... FOR KEY SHARE on the tenant's row, a MultiXact under
+    # concurrency). Tenants are never deleted (PROTECT) and the send path writes only
+    # tenants from the snapshot.
+    tenant = tenant_field(db_index=False, db_constraint=False)
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("accepted")  # recorded, not sent yet

@@ -156,6 +156,7 @@ class Migration(migrations.Migration):
             model_name="message",
             name="tenant",
             field=models.ForeignKey(
+                db_constraint=False,
                 db_index=False,
                 default=1,
                 on_delete=django.db.models.deletion.PROTECT,
