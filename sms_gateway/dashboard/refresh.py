@@ -20,13 +20,13 @@ probe per closed day without records.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from ..ops import periodic
 from . import rollup
 
 logger = logging.getLogger("sms_gateway.dashboard")
@@ -43,7 +43,7 @@ def refresh(
     now = now or timezone.now()
     first, last = (now - timedelta(days=days)).date(), now.date()
     with transaction.atomic():
-        if not _only_pass():
+        if not periodic.only_pass(LOCK_KEY):
             return None
         if not rebuild:
             return rollup.ensure_days(first, last, now)
@@ -54,34 +54,15 @@ def refresh(
         return count
 
 
-def _only_pass() -> bool:
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        return cursor.fetchone()[0]
-
-
-_started = threading.Event()
-
-
 def start_background() -> None:
     """Refresh now, then every SMS_ROLLUP_INTERVAL seconds, in a daemon thread (once
     per process)."""
-    if _started.is_set():
-        return
-    _started.set()
 
-    def loop() -> None:
-        while True:
-            try:
-                built = refresh()
-                if built:
-                    logger.info("rolled up %d closed day(s) for the dashboard", built)
-            except Exception as err:  # the database may be away: try again next time
-                logger.warning("dashboard rollup failed: %s", type(err).__name__)
-            finally:
-                connection.close()
-            threading.Event().wait(settings.SMS_ROLLUP_INTERVAL)
+    def job() -> None:
+        built = refresh()
+        if built:
+            logger.info("rolled up %d closed day(s) for the dashboard", built)
 
-    threading.Thread(target=loop, name="sms-rollup", daemon=True).start()
+    periodic.start(
+        "sms-rollup", job, lambda: settings.SMS_ROLLUP_INTERVAL, "dashboard rollup failed"
+    )

@@ -13,18 +13,18 @@ from which the send path reads the shares (``core/route_rules.py``).
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from prometheus_client import Gauge
 
 from ..core import least_cost
 from ..core.shares import AdaptiveParams, Mode, adaptive
 from ..models import Route, RouteShareChange
+from ..ops import periodic
 from . import health, prices
 
 logger = logging.getLogger("sms_gateway.routing")
@@ -62,7 +62,7 @@ def compute(now: datetime | None = None, every: float | None = None) -> int | No
     now = now or timezone.now()
     changed = 0
     with transaction.atomic():
-        if not _only_pass():
+        if not periodic.only_pass(LOCK_KEY):
             return None
         routes = Route.objects.filter(mode__in=[Mode.ADAPTIVE, Mode.LEAST_COST])
         for route in routes.prefetch_related("hops"):
@@ -186,32 +186,11 @@ def _least_cost(
     }
 
 
-def _only_pass() -> bool:
-    """Take the deployment-wide lock until the transaction ends, if it is free."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        return cursor.fetchone()[0]
-
-
-_started = threading.Event()
-
-
 def start_background() -> None:
     """Compute the plans every SMS_ROUTE_PLAN_INTERVAL seconds in a daemon thread."""
-    if _started.is_set():
-        return
-    _started.set()
-
-    def loop() -> None:
-        while True:
-            try:
-                compute(every=settings.SMS_ROUTE_PLAN_INTERVAL * 0.9)
-            except Exception as err:  # the database may be away: try again next time
-                logger.warning("route plans not computed: %s", type(err).__name__)
-            finally:
-                connection.close()
-            threading.Event().wait(settings.SMS_ROUTE_PLAN_INTERVAL)
-
-    threading.Thread(target=loop, name="sms-route-plans", daemon=True).start()
+    periodic.start(
+        "sms-route-plans",
+        lambda: compute(every=settings.SMS_ROUTE_PLAN_INTERVAL * 0.9),
+        lambda: settings.SMS_ROUTE_PLAN_INTERVAL,
+        "route plans not computed",
+    )

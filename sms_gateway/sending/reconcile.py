@@ -20,14 +20,14 @@ one process: nothing to share.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import Message
+from ..ops import periodic
 
 logger = logging.getLogger("sms_gateway.sms")
 
@@ -48,7 +48,7 @@ def reconcile(now: datetime | None = None) -> int | None:
     another process's pass holds the lock (this one is skipped)."""
     now = now or timezone.now()
     with transaction.atomic():
-        if not _only_pass():
+        if not periodic.only_pass(LOCK_KEY):
             return None
         # status = 'accepted' is the partial index's condition: an index scan.
         count = Message.objects.filter(
@@ -59,32 +59,11 @@ def reconcile(now: datetime | None = None) -> int | None:
     return count
 
 
-def _only_pass() -> bool:
-    """Take the deployment-wide lock until the transaction ends, if it is free."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        return cursor.fetchone()[0]
-
-
-_started = threading.Event()
-
-
 def start_background() -> None:
     """Reconcile every SMS_RECONCILE_INTERVAL seconds in a daemon thread (once per process)."""
-    if _started.is_set():
-        return
-    _started.set()
-
-    def loop() -> None:
-        while True:
-            try:
-                reconcile()
-            except Exception as err:  # the database may be away: try again next time
-                logger.warning("reconciliation failed: %s", type(err).__name__)
-            finally:
-                connection.close()
-            threading.Event().wait(settings.SMS_RECONCILE_INTERVAL)
-
-    threading.Thread(target=loop, name="sms-reconcile", daemon=True).start()
+    periodic.start(
+        "sms-reconcile",
+        reconcile,
+        lambda: settings.SMS_RECONCILE_INTERVAL,
+        "reconciliation failed",
+    )
