@@ -16,7 +16,7 @@ from sms_gateway import sending
 from sms_gateway.core.phone import parse
 from sms_gateway.fraud import ratelimits, texts, window
 from sms_gateway.fraud.config import Limit
-from sms_gateway.models import Message, RateLimit
+from sms_gateway.models import BlockedPrefix, Message, RateLimit
 
 from .conftest import logto_body
 from .services import PROD_TOKEN, Gunicorn, production_env, require_postgres
@@ -25,6 +25,15 @@ from .throwaway import RedisServer, redis_cache_settings
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RATE_LIMITS = ["sms_gateway.fraud.steps.rate_limits"]
+PUMPING = "sms_gateway.fraud.steps.pumping_guard"
+SHIPPED_GUARD = [  # settings.py's default SMS_GUARD
+    "sms_gateway.fraud.steps.number_type",
+    "sms_gateway.fraud.steps.country",
+    "sms_gateway.fraud.steps.blocked_prefix",
+    *RATE_LIMITS,
+    PUMPING,
+    "sms_gateway.fraud.steps.budget",
+]
 SHIPPED = [  # the shipped defaults (migration 0004)
     ("recipient", 5, 600),
     ("recipient", 15, 86_400),
@@ -150,7 +159,7 @@ def test_the_guard_makes_one_redis_round_trip_per_sms(settings, outbox, redis_se
         before = client.info("stats")
         calls = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
         for i in range(n):
-            assert send(f"336{i:08d}", ip=f"192.0.2.{i}").status == "sent"
+            assert send(f"336{i:02d}123456", ip=f"192.0.2.{i}").status == "sent"  # apart
         after = client.info("stats")
         evalsha = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0) - calls
         # Less our own INFO commands: the first one's reply, the second one, the last one's request.
@@ -163,6 +172,43 @@ def test_the_guard_makes_one_redis_round_trip_per_sms(settings, outbox, redis_se
     with_guard, evalsha = round_trips(RATE_LIMITS, 20)
     assert (with_guard - without) / 20 == 1.0  # was 7: one per limit
     assert evalsha == 20
+    # The whole shipped guard, the pumping detector's counters included: still one
+    # (it was two: the detector made its own). Its budget step has no price to count.
+    with_shipped_guard, evalsha = round_trips(SHIPPED_GUARD, 20)
+    assert (with_shipped_guard - without) / 20 == 1.0
+    assert evalsha == 20
+    # Steps that do not follow each other make a round trip each.
+    apart, evalsha = round_trips([PUMPING, *RATE_LIMITS], 20)
+    assert (apart - without) / 20 == 2.0
+    assert evalsha == 40
+    client.close()
+
+
+def test_one_round_trip_counts_the_detector_only_when_the_limits_let_the_sms_through(
+    settings, outbox, redis_server
+):
+    """The detector's counters see what the limits let through, as when it came second
+    in a round trip of its own: a rate-limited SMS is counted nowhere."""
+    settings.CACHES = redis_cache_settings(redis_server)
+    settings.SMS_GUARD = SHIPPED_GUARD
+    set_limits(("recipient", 2, 600))
+    client = redis.Redis.from_url(redis_server.url())
+    results = [send("33612345678").status for _ in range(5)]
+    assert results == ["sent", "sent", "rejected", "rejected", "rejected"]
+    minute = int(time.time() // 60)
+    counted = sum(
+        int(client.get(f"sms_gateway:pump:33612345:m:{m}") or 0) for m in (minute - 1, minute)
+    )
+    assert counted == 2
+    assert count_in_redis(client, "recipient", 2, 600, "33612345678") == 2
+    # The detector still decides on those counts: a burst through the limits is blocked.
+    set_limits(("recipient", 1000, 600))
+    settings.SMS_GUARD_PUMPING_MIN_SMS = 4
+    settings.SMS_GUARD_PUMPING_MIN_NUMBERS = 3
+    statuses = [send(f"33612345{n:03d}").status for n in range(6)]
+    assert statuses[:1] == ["sent"] and statuses[-1] == "rejected", statuses
+    assert Message.objects.filter(error__contains="pumping:33612345").count() == 1
+    assert BlockedPrefix.objects.filter(prefix="33612345", enforced=True).exists()
     client.close()
 
 

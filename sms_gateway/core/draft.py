@@ -52,6 +52,9 @@ class Draft:
     flags: tuple[str, ...] = ()  # raised by the guard, kept in the record
     guard: GuardConfig | None = field(default=None, repr=False)  # from the catalog snapshot
     sender_rules: tuple[SenderRule, ...] = field(default=(), repr=False)  # the country's
+    # What one guard step leaves for a later one of the same SMS: the rate limits' Redis
+    # round trip also counts the pumping detector's counters (fraud/round_trip.py).
+    guard_notes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def route_label(self) -> str:

@@ -185,21 +185,15 @@ return {
 SCRIPT_SHA = hashlib.sha1(SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis' script id)
 
 
-def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
-    """Count this SMS in its range and its wider prefix and read their counts: one
-    round trip (SCRIPT). None without Redis, or when the range is trusted."""
-    client = shared_client()
-    if client is None:
-        return None  # no shared Redis: the detector is off (the embedded default)
+def script_args(prefix: str, digits: str, now: float | None = None) -> tuple[object, ...]:
+    """SCRIPT's ARGV for one SMS to ``digits`` in the range ``prefix``."""
     now = now or clock()
     key, wide = f"sms_gateway:pump:{prefix}", f"sms_gateway:pump:{wide_of(prefix)}"
-    args = (key, wide, digits, prefix, int(now // 60), int(now // 600), int(now // 3600))
-    with client.breaker.call():
-        redis = client.get_client(write=True)
-        try:
-            values = redis.evalsha(SCRIPT_SHA, 0, *args)
-        except NoScriptError:  # a restarted or flushed Redis: sent once more in full
-            values = redis.eval(SCRIPT, 0, *args)
+    return (key, wide, digits, prefix, int(now // 60), int(now // 600), int(now // 3600))
+
+
+def counts_of(values: list[int]) -> Counts | None:
+    """SCRIPT's answer as Counts; None when the range is trusted."""
     recent, distinct, hour, hour_distinct, hourly, wide_hour, ranges, wide_hourly = (
         int(v) for v in values[:8]
     )
@@ -215,6 +209,24 @@ def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
         wide_ranges=ranges,
         wide_baseline=wide_hourly / BASELINE_HOURS,
     )
+
+
+def count(prefix: str, digits: str, now: float | None = None) -> Counts | None:
+    """Count this SMS in its range and its wider prefix and read their counts: one
+    round trip (SCRIPT). None without Redis, or when the range is trusted. The guard
+    joins this round trip to the rate limits' (fraud/round_trip.py); this is the
+    detector alone, when no rate-limit step runs just before it."""
+    client = shared_client()
+    if client is None:
+        return None  # no shared Redis: the detector is off (the embedded default)
+    args = script_args(prefix, digits, now)
+    with client.breaker.call():
+        redis = client.get_client(write=True)
+        try:
+            values = redis.evalsha(SCRIPT_SHA, 0, *args)
+        except NoScriptError:  # a restarted or flushed Redis: sent once more in full
+            values = redis.eval(SCRIPT, 0, *args)
+    return counts_of(values)
 
 
 def converting(prefix: str) -> bool:

@@ -135,11 +135,16 @@ def hit_all(checks: Sequence[tuple[Limit, str]]) -> Refusal | None:
         try:
             verdict = _on_redis(client, checks)
         except RedisError as err:
-            _fall_back(err)
+            fall_back(err)
         else:
-            _back_on_redis()
-            return _refusal(checks, verdict)
-    return _refusal(checks, _local.hit(checks, _now_ms()))
+            back_on_redis()
+            return refusal_of(checks, verdict)
+    return count_locally(checks)
+
+
+def count_locally(checks: Sequence[tuple[Limit, str]]) -> Refusal | None:
+    """The per-process counters: no shared Redis, or while it fails."""
+    return refusal_of(checks, _local.hit(checks, _now_ms()))
 
 
 def hit(limit: Limit, key: str) -> int | None:
@@ -148,21 +153,39 @@ def hit(limit: Limit, key: str) -> int | None:
     return None if refusal is None else refusal.retry_after
 
 
-def evaluate(
-    redis: Any, checks: Sequence[tuple[Limit, str]], now_ms: int | None = None
-) -> window.Verdict:
-    """Run the script on ``redis``: one round trip (two the first time on a server).
-    ``now_ms`` for tests; the gateway uses Redis' clock."""
+def script_input(
+    checks: Sequence[tuple[Limit, str]], now_ms: int | None = None
+) -> tuple[list[str], list[Any]]:
+    """SCRIPT's KEYS and ARGV for these checks."""
     keys = [key_of(limit, key) for limit, key in checks]
     args: list[Any] = ["" if now_ms is None else now_ms, len(keys)]
     for limit, _ in checks:
         geometry = window.Geometry.of(limit.window_seconds)
         args += [limit.limit, geometry.width_ms, geometry.buckets]
-    try:
-        index, wait = redis.evalsha(SCRIPT_SHA, len(keys), *keys, *args)
-    except NoScriptError:  # a new or restarted server: EVAL also caches it there
-        index, wait = redis.eval(SCRIPT, len(keys), *keys, *args)
+    return keys, args
+
+
+def verdict_of(index: int, wait: int) -> window.Verdict:
+    """SCRIPT's answer: {0, 0}, or the refusing limit (from 1) and its wait."""
     return window.Verdict(int(index) - 1 if index else None, int(wait))
+
+
+def run_script(redis: Any, script: str, sha: str, keys: list[str], args: list[Any]) -> Any:
+    """EVALSHA: one round trip (two the first time on a server: EVAL caches it there)."""
+    try:
+        return redis.evalsha(sha, len(keys), *keys, *args)
+    except NoScriptError:  # a new, restarted or flushed server
+        return redis.eval(script, len(keys), *keys, *args)
+
+
+def evaluate(
+    redis: Any, checks: Sequence[tuple[Limit, str]], now_ms: int | None = None
+) -> window.Verdict:
+    """Run the script on ``redis``: one round trip (two the first time on a server).
+    ``now_ms`` for tests; the gateway uses Redis' clock."""
+    keys, args = script_input(checks, now_ms)
+    index, wait = run_script(redis, SCRIPT, SCRIPT_SHA, keys, args)
+    return verdict_of(index, wait)
 
 
 def _on_redis(client: Any, checks: Sequence[tuple[Limit, str]]) -> window.Verdict:
@@ -172,7 +195,7 @@ def _on_redis(client: Any, checks: Sequence[tuple[Limit, str]]) -> window.Verdic
         return evaluate(client.get_client(write=True), checks)
 
 
-def _refusal(checks: Sequence[tuple[Limit, str]], verdict: window.Verdict) -> Refusal | None:
+def refusal_of(checks: Sequence[tuple[Limit, str]], verdict: window.Verdict) -> Refusal | None:
     if verdict.refused is None:
         return None
     return Refusal(checks[verdict.refused][0], max(1, math.ceil(verdict.wait_ms / 1000)))
@@ -227,7 +250,7 @@ _outage_lock = threading.Lock()
 _outage_since: float | None = None  # monotonic time Redis failed, while it does
 
 
-def _fall_back(err: Exception) -> None:
+def fall_back(err: Exception) -> None:
     global _outage_since
     metrics.GUARD_FALLBACK.inc()
     with _outage_lock:
@@ -240,7 +263,7 @@ def _fall_back(err: Exception) -> None:
     )
 
 
-def _back_on_redis() -> None:
+def back_on_redis() -> None:
     global _outage_since
     if _outage_since is None:
         return

@@ -8,6 +8,7 @@ only the catalog snapshot and Redis: no SQL per SMS.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,7 +22,7 @@ from ..core.errors import Refused
 from ..core.guard import Flag, GuardConfig
 from ..core.tenants import counter_key
 from ..ops import degraded, metrics
-from . import countries, numbers, pumping, ratelimits, texts
+from . import countries, numbers, pumping, ratelimits, round_trip, texts
 
 
 def _config(draft: Draft) -> GuardConfig:
@@ -92,7 +93,14 @@ def rate_limits(draft: Draft) -> Refused | None:
         for lim in limits
         if lim.scope == scope
     ]
-    refusal = ratelimits.hit_all(checks)
+    if _pumping_follows(tuple(settings.SMS_GUARD)):
+        # One round trip for both steps: the detector's counts wait in the draft for it.
+        digits = request.to.digits
+        outcome = round_trip.count(checks, pumping.prefix_of(digits), digits)
+        draft.guard_notes[PUMPING_COUNTS] = outcome
+        refusal = outcome.refusal
+    else:
+        refusal = ratelimits.hit_all(checks)
     if refusal is None:
         return None
     scope, wait = refusal.limit.scope, refusal.retry_after
@@ -112,11 +120,18 @@ def pumping_guard(draft: Draft) -> Refused | Flag | None:
         return None
     digits = draft.request.to.digits
     prefix = pumping.prefix_of(digits)
-    try:
-        counts = pumping.count(prefix, digits)
-    except (RedisConnectionError, RedisTimeoutError):  # through the breaker: said once
-        metrics.GUARD_FALLBACK.inc()
-        return None
+    counted = draft.guard_notes.pop(PUMPING_COUNTS, None)
+    if counted is not None:  # counted in the rate limits' round trip
+        if counted.redis_failed:
+            metrics.GUARD_FALLBACK.inc()
+            return None
+        counts = counted.counts
+    else:
+        try:
+            counts = pumping.count(prefix, digits)
+        except (RedisConnectionError, RedisTimeoutError):  # through the breaker: said once
+            metrics.GUARD_FALLBACK.inc()
+            return None
     if counts is None or _config(draft).trusted_prefix(digits, timezone.now()) is not None:
         return None  # an operator unblocked it: trusted until then
     finding = pumping.verdict(counts, pumping.thresholds())
@@ -152,6 +167,17 @@ def pumping_guard(draft: Draft) -> Refused | Flag | None:
 
 
 STEP = pumping_guard.__name__  # its name in /readyz and the metrics
+PUMPING_COUNTS = "pumping_counts"  # round_trip.Outcome, in Draft.guard_notes
+
+
+@cache
+def _pumping_follows(paths: tuple[str, ...]) -> bool:
+    """``pumping_guard`` runs right after ``rate_limits``: one round trip serves both."""
+    here = f"{__name__}.{rate_limits.__name__}"
+    return any(
+        path == here and after == f"{__name__}.{pumping_guard.__name__}"
+        for path, after in zip(paths, paths[1:], strict=False)
+    )
 
 
 def budget(draft: Draft) -> Refused | None:
