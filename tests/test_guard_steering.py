@@ -206,8 +206,7 @@ def test_the_refusal_filter_and_the_overview_read_the_refusals_index(admin_clien
     # Rows of both kinds and fresh statistics: on an empty or unanalysed table both
     # indexes cost the same and the planner may take either.
     Message.objects.bulk_create(
-        Message(to="+33612345678", country="FR", type="SignIn", status="sent")
-        for _ in range(3000)
+        Message(to="+33612345678", country="FR", type="SignIn", status="sent") for _ in range(3000)
     )
     Message.objects.bulk_create(
         Message(to="+33612345678", country="FR", type="SignIn", status="rejected",
