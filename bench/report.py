@@ -346,6 +346,12 @@ def render_tenants(
                f"{default['sent'] if default else 0:,} and {other['sent'] if other else 0:,} "
                "sent"),
     ]  # fmt: skip
+    if sql is not None and sql >= NO_STATEMENT:
+        lines += breakdown(f"{two.name}: SQL statements per SMS (16 connections)", two.sql, two.sms)
+    if trips is not None and abs(trips) >= NO_STATEMENT:
+        lines += breakdown(
+            f"{two.name}: Redis commands per SMS (16 connections)", two.redis, two.sms
+        )
     if two.notes:  # the single-tenant project's are in the first table's notes
         lines += ["", "Notes: " + "; ".join(two.notes)]
     return "\n".join(lines) + "\n"
