@@ -1,5 +1,8 @@
 """Benchmark the project against three floors, side by side: ``python -m bench [--quick|--smoke]``.
 
+``--tenants`` adds the project with its guard on and two tenants (bench/tenants.py),
+the load split between their two tokens, beside the single-tenant one.
+
 Starts a throwaway PostgreSQL and Redis, a fake Twilio, the project in its
 production shape (``manage.py setup`` then gunicorn) with its fraud guard off,
 the same project with the guard on (its limits made non-binding), floor A (bare
@@ -24,7 +27,7 @@ from pathlib import Path
 
 from tests.throwaway import PostgresCluster, RedisServer
 
-from . import servers
+from . import servers, tenants
 from .floors.plain_views import SCHEMA
 from .load import Load, ensure_wrk
 from .measure import (
@@ -37,12 +40,14 @@ from .measure import (
     machine_load,
     shares,
 )
-from .report import TargetResult, render
+from .report import TargetResult, render, render_tenants
 
 PROJECT_DB, GUARD_DB = "bench_project", "bench_project_guard"
 FLOOR_DB, FLOOR_C_DB = "bench_floor_b", "bench_floor_c"
-PROJECT_REDIS_DB, GUARD_REDIS_DB = 0, 1
+TENANTS_DB = "bench_project_tenants"
+PROJECT_REDIS_DB, GUARD_REDIS_DB, TENANTS_REDIS_DB = 0, 1, 2
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
+TWO_TENANTS = "project + guard, 2 tenants"
 # "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
 NON_BINDING = 1_000_000_000
 GUARD_ENV = {  # the pumping detector's four rules never trip (fraud/pumping.py)
@@ -106,6 +111,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "GUNICORN_THREADS=8; the floors follow its workers x threads",
     )
     parser.add_argument(
+        "--tenants",
+        action="store_true",
+        help="also the project with its guard on and two tenants, the load split between "
+        "their tokens (about 40 s more)",
+    )
+    parser.add_argument(
         "--markdown", type=Path, metavar="FILE", help="also write the report to FILE"
     )
     parser.add_argument(
@@ -141,27 +152,35 @@ def revision(project: Path) -> str:
     return head.stdout.strip() + (" + uncommitted changes" if changed else "")
 
 
-def probe(target: servers.Gunicorn) -> str | None:
-    """One request by hand: what a failing target answers, to put in the report."""
+def probe(target: servers.Gunicorn, tokens: tuple[str, ...] = ()) -> list[str]:
+    """One request by hand per token: what a failing target answers, to put in the report."""
+    problems = []
     with servers.session() as http:
-        answer = http.post(
-            target.url + "/sms/send",
-            json=servers.BODY,
-            headers={"Authorization": servers.TOKEN},
-            timeout=30,
-        )
-    if 200 <= answer.status_code < 300:
-        return None
-    return f"{target.name} answered {answer.status_code}: {answer.text[:300]}"
+        for token in tokens or (servers.TOKEN,):
+            answer = http.post(
+                target.url + "/sms/send",
+                json=servers.BODY,
+                headers={"Authorization": token},
+                timeout=30,
+            )
+            if not 200 <= answer.status_code < 300:
+                problems.append(f"{target.name} answered {answer.status_code}: {answer.text[:300]}")
+    return problems
 
 
 class Bench:
     def __init__(self, mode: Mode, load: Load, fake: servers.FakeProvider, say: Progress) -> None:
         self.mode, self.load, self.fake, self.say = mode, load, fake, say
 
-    def run(self, target: servers.Gunicorn, connections: int, seconds: float):  # noqa: ANN201
+    def run(  # noqa: ANN201
+        self,
+        target: servers.Gunicorn,
+        connections: int,
+        seconds: float,
+        tokens: tuple[str, ...] = (),
+    ):
         self.say(f"{target.name}: {connections} connection(s), {seconds} s")
-        result = self.load.run(target.url + "/sms/send", connections, seconds)
+        result = self.load.run(target.url + "/sms/send", connections, seconds, tokens)
         self.fake.drain()
         return result
 
@@ -170,12 +189,13 @@ class Bench:
         target: servers.Gunicorn,
         sql: SqlCounter | None = None,
         redis: RedisCounter | None = None,
+        tokens: tuple[str, ...] = (),
     ) -> TargetResult:
+        """``tokens``: the Authorization values the load takes in turns (one if empty)."""
         result = TargetResult(target.name)
-        if problem := probe(target):
-            result.notes.append(problem)
-        self.run(target, 16, self.mode.warm)
-        result.c1 = self.run(target, 1, self.mode.phase)
+        result.notes += probe(target, tokens)
+        self.run(target, 16, self.mode.warm, tokens)
+        result.c1 = self.run(target, 1, self.mode.phase, tokens)
 
         tree = ProcessTree(target.pid)
         sql_before = sql.snapshot() if sql else None
@@ -183,7 +203,7 @@ class Bench:
         sms_before, cpu_before = self.fake.messages(), tree.cpu_seconds()
         workers_before, machine_before = tree.worker_cpu(), machine_cpu()
         self.say(f"{target.name}: 16 connections, {self.mode.phase} s (counted)")
-        result.c16 = self.load.run(target.url + "/sms/send", 16, self.mode.phase)
+        result.c16 = self.load.run(target.url + "/sms/send", 16, self.mode.phase, tokens)
         cpu = tree.cpu_seconds() - cpu_before
         result.busy = machine_load(machine_before, machine_cpu())
         result.split = shares(workers_before, tree.worker_cpu())
@@ -233,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         guard_url = pg.create_database(GUARD_DB)
         floor_url = pg.create_database(FLOOR_DB)
         floor_c_url = pg.create_database(FLOOR_C_DB)
+        tenants_url = pg.create_database(TENANTS_DB) if args.tenants else None
         # Read from the "postgres" database: the counting query is never counted itself.
         pg.execute("CREATE EXTENSION pg_stat_statements")
         pg.execute(SCHEMA, FLOOR_DB)
@@ -259,13 +280,25 @@ def main(argv: list[str] | None = None) -> int:
             slug="project-guard",
             extra=GUARD_ENV,
         )
+        # "project + guard, 2 tenants": the same as "project + guard", and a second
+        # tenant with its own token, template, route (its own provider alias) and limits.
+        tenants_env = servers.project_env(
+            project,
+            tenants_url,
+            redis_server.url(TENANTS_REDIS_DB),
+            fake.url,
+            workdir,
+            args.overrides,
+            slug="project-tenants",
+            extra={**GUARD_ENV, "SMS_PROVIDERS": tenants.providers(fake.url)},
+        ) if args.tenants else None  # fmt: skip
         conf = servers.gunicorn_settings(env, project)
         header["gunicorn"] = (
             f"{conf['workers']} workers × {conf['threads']} threads ({conf['worker_class']}) "
-            "for all five targets"
+            "for every target"
         )
         if args.overrides:
-            header["project overrides"] = " ".join(args.env) + " (both projects)"
+            header["project overrides"] = " ".join(args.env) + " (every project)"
         floor_env = {
             "FLOOR_DATABASE_URL": floor_url,
             "FLOOR_PROVIDER_URL": f"{fake.url}/2010-04-01/Accounts/{servers.ACCOUNT_SID}"
@@ -288,13 +321,14 @@ def main(argv: list[str] | None = None) -> int:
                 "floor C", "bench.floors.stack_settings", conf, floor_c_env, workdir / "floor_c.log"
             )
         )
-        with ThreadPoolExecutor(2) as pool:
+        with ThreadPoolExecutor(3) as pool:
             setups = [
                 pool.submit(servers.setup_project, env, project, workdir / "setup.log"),
                 pool.submit(servers.setup_project, guard_env, project, workdir / "setup_guard.log"),
             ]
-            for done in setups:
-                done.result()
+            if args.tenants:
+                setups.append(pool.submit(setup_tenants, tenants_env, project, workdir))
+            second = [done.result() for done in setups][2:]
         # Before the workers load their snapshot: they read the limits once.
         scopes = [scope for (scope,) in pg.execute(NON_BINDING_LIMITS, GUARD_DB)]
         header["targets"] = (
@@ -306,24 +340,41 @@ def main(argv: list[str] | None = None) -> int:
             f"database and Redis db {GUARD_REDIS_DB}; every request has another recipient "
             "(+33 6 12 3x xx xx, valid mobiles) and another `payload.ip`"
         )
+        if args.tenants:
+            raised = len(pg.execute(NON_BINDING_LIMITS, TENANTS_DB))
+            header["targets, 2 tenants"] = (
+                "project + guard, 2 tenants: the same as project + guard, on its own database "
+                f"and Redis db {TENANTS_REDIS_DB}, with a second tenant (id {second[0]}) added "
+                "as an operator would: its own token, SignIn/fr template, route for +33 "
+                f"through its own Twilio account (`{tenants.ALIAS}`) and a rate limit of its "
+                f"own beside the shipped ones ({raised} limits of both tenants raised to "
+                f"{NON_BINDING:,}); the load alternates the two tokens, one request each"
+            )
         gateway = stack.enter_context(servers.project_server(env, project, workdir / "project.log"))
         guarded = stack.enter_context(
             servers.project_server(
                 guard_env, project, workdir / "project_guard.log", name="project + guard"
             )
         )
-        for target in (fake, floor_a, floor_b, floor_c, gateway, guarded):
-            target.wait_ready()
+        two = stack.enter_context(
+            servers.project_server(
+                tenants_env, project, workdir / "project_tenants.log", name=TWO_TENANTS
+            )
+        ) if args.tenants else None  # fmt: skip
+        for target in (fake, floor_a, floor_b, floor_c, gateway, guarded, two):
+            if target is not None:
+                target.wait_ready()
         say("all up")
 
         sql_project = stack.enter_context(closing(SqlCounter(pg.url(), PROJECT_DB)))
         sql_guard = stack.enter_context(closing(SqlCounter(pg.url(), GUARD_DB)))
+        sql_two = stack.enter_context(closing(SqlCounter(pg.url(), TENANTS_DB))) if two else None
         sql_floor = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_DB)))
         sql_floor_c = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_C_DB)))
         # INFO commandstats counts the whole server: right because one target runs at a time.
         redis_counter = stack.enter_context(closing(RedisCounter(redis_server.url())))
         bench = Bench(mode, load, fake, say)
-        projects = (gateway, guarded)
+        projects = (gateway, guarded, two) if two else (gateway, guarded)
         workers_before = {t.name: set(ProcessTree(t.pid).workers()) for t in projects}
 
         a = bench.measure(floor_a)
@@ -331,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         c = bench.measure(floor_c, sql_floor_c)
         p = bench.measure(gateway, sql_project, redis_counter)
         g = bench.measure(guarded, sql_guard, redis_counter)
+        # Right after the single-tenant project: the machine's drift between them is least.
+        t = bench.measure(two, sql_two, redis_counter, tenants.TOKENS) if two else None
         fake.set_latency(SLOW_MS)
         bench.slow(floor_b, b)
         bench.slow(floor_c, c)
@@ -338,19 +391,30 @@ def main(argv: list[str] | None = None) -> int:
         fake.set_latency(0)
 
         results = ((floor_a, a), (floor_b, b), (floor_c, c), (gateway, p), (guarded, g))
-        for target, result in results:
+        project_results = ((gateway, p), (guarded, g)) + (((two, t),) if two else ())
+        for target, result in results + project_results[2:]:
             result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
-        for target, result in ((gateway, p), (guarded, g)):
+        for target, result in project_results:
             if set(ProcessTree(target.pid).workers()) != workers_before[target.name]:
                 result.notes.append(
                     f"{target.name} workers were replaced during the run (max_requests?)"
                 )
         report = render(header, a, b, c, p, g)
+        if two:
+            sent = tenants.records(pg.execute(tenants.RECORDS, TENANTS_DB))
+            keys = tenants.counter_keys(redis_server.url(TENANTS_REDIS_DB), second[0])
+            report += render_tenants(g, t, sent, second[0], keys)
     say("stopped everything")
     print(report, end="")
     if args.markdown:
         args.markdown.write_text(report)
     return 0
+
+
+def setup_tenants(env: dict[str, str], project: Path, workdir: Path) -> int:
+    """``manage.py setup``, then the second tenant; its id."""
+    servers.setup_project(env, project, workdir / "setup_tenants.log")
+    return tenants.add_second_tenant(env, project, workdir / "setup_second_tenant.log")
 
 
 def copy_logs(workdir: Path, destination: Path) -> None:

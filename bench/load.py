@@ -60,10 +60,13 @@ class Load:
         self.script = script
         self.sent = 0
 
-    def run(self, url: str, connections: int, seconds: int) -> LoadResult:
+    def run(
+        self, url: str, connections: int, seconds: int, tokens: tuple[str, ...] = ()
+    ) -> LoadResult:
+        """``tokens``: the Authorization values, taking turns (post.lua's default if none)."""
         command = [
             self.wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-            "--latency", "-s", str(self.script), url, "--", str(self.sent),
+            "--latency", "-s", str(self.script), url, "--", str(self.sent), *tokens,
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
         summary = next(

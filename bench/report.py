@@ -257,3 +257,113 @@ def breakdown(title: str, counts: Counter | None, sms: int) -> list[str]:
         short = short if len(short) <= 90 else short[:87] + "..."
         lines.append(f"| {calls / sms:.3f} | `{short}` |")
     return lines
+
+
+# "Two tenants: no regression beyond noise": throughput against the single-tenant
+# project in the same run (the runs' spread on a shared machine is a few tenths).
+TWO_TENANTS_FLOOR = 0.9
+
+
+def render_tenants(
+    one: TargetResult,
+    two: TargetResult,
+    sent: dict[int, dict[str, int]],
+    second: int,
+    keys: tuple[int, int],
+) -> str:
+    """``python -m bench --tenants``: the project with its guard on, one tenant and two.
+
+    ``sent``: bench.tenants.records() of the 2-tenant project; ``second``: the second
+    tenant's id; ``keys``: its own rate-limit counters in Redis, and all the keys.
+    """
+
+    def row(label: str, values: list[str], versus: str = "") -> str:
+        return f"| {label} | " + " | ".join(values) + f" | {versus} |"
+
+    def load_row(label: str, run: str, name: str, digits: int, versus: str = "") -> str:
+        return row(label, [num(attr(getattr(t, run), name), digits) for t in (one, two)], versus)
+
+    def more(a: float | None, b: float | None, digits: int, unit: str = "") -> str:
+        d = minus(b, a)
+        return NA if d is None else f"{d:+,.{digits}f}{unit}"
+
+    vs = ratio(attr(two.c16, "rps"), attr(one.c16, "rps"))
+    sql, trips = (
+        minus(two.sql_per_sms, one.sql_per_sms),
+        minus(two.redis_trips_per_sms, one.redis_trips_per_sms),
+    )
+    errors = [f"{t.c1.errors} / {t.c16.errors}" if t.c1 and t.c16 else NA for t in (one, two)]
+    lines = [
+        "",
+        "## Two tenants (same run)",
+        "",
+        f"| metric | {one.name} | {two.name} | 2 tenants vs 1 |",
+        "|---|--:|--:|---|",
+        load_row("req/s, 16 connections", "c16", "rps", 0, f"{num(vs, 2)}×"),
+        load_row("p50 ms, 1 connection", "c1", "p50_ms", 2,
+                 more(attr(one.c1, "p50_ms"), attr(two.c1, "p50_ms"), 2, " ms")),
+        load_row("p99 ms, 16 connections", "c16", "p99_ms", 2),
+        row("CPU ms per request, 16 connections", [num(t.cpu_ms, 2) for t in (one, two)],
+            more(one.cpu_ms, two.cpu_ms, 2, " ms")),
+        row("SQL statements per SMS", [num(t.sql_per_sms, 3) for t in (one, two)],
+            more(one.sql_per_sms, two.sql_per_sms, 3)),
+        row("Redis round trips per SMS", [num(t.redis_trips_per_sms, 3) for t in (one, two)],
+            more(one.redis_trips_per_sms, two.redis_trips_per_sms, 3)),
+        row("errors (non-2xx + socket), 1 / 16 connections", errors),
+        row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in (one, two)]),
+        "",
+        "Records of the 2-tenant project after all its runs, per tenant:",
+        "",
+    ]  # fmt: skip
+    for tenant, seen in sorted(sent.items()):
+        name = "default" if tenant == 1 else f"tenant {tenant}"
+        lines.append(
+            f"- {name} (id {tenant}): {seen['records']:,} records, {seen['sent']:,} sent, "
+            f"{seen['own alias']:,} through the second tenant's alias, {seen['own text']:,} "
+            "with its text"
+        )
+    lines.append(
+        f"- Redis: {keys[0]:,} of the {keys[1]:,} keys are the second tenant's own "
+        f"counters (`t{second}:` in the key)"
+    )
+    default, other = sent.get(1), sent.get(second)
+    both = (
+        default is not None
+        and other is not None
+        and default["sent"] > 0
+        and default["own alias"] == default["own text"] == 0
+        and other["sent"] > 0
+        and other["own alias"] == other["own text"] == other["records"]
+        and keys[0] > 0
+    )
+    no_errors = all(t.c1 and t.c16 and not (t.c1.errors or t.c16.errors) for t in (one, two))
+
+    def target(met: bool | None, text: str, value: str) -> str:
+        mark = "?" if met is None else ("ok" if met else "MISS")
+        return f"- **{mark}** {text}: {value}"
+
+    lines += [
+        "",
+        target(None if vs is None else vs >= TWO_TENANTS_FLOOR,
+               f"two tenants: no regression beyond noise, ≥ {TWO_TENANTS_FLOOR}× the "
+               "single-tenant project at 16 connections", f"{num(vs, 2)}×"),
+        target(None if sql is None else sql < NO_STATEMENT,
+               "two tenants: no SQL statement more per SMS", f"{num(sql, 3)} "
+               f"(ok below {NO_STATEMENT})"),
+        target(None if trips is None else trips < NO_STATEMENT,
+               "two tenants: no Redis round trip more per SMS", f"{num(trips, 3)} "
+               f"(ok below {NO_STATEMENT})"),
+        target(both and no_errors,
+               "both tenants sent, each with its own text, route and counters, no errors",
+               f"{default['sent'] if default else 0:,} and {other['sent'] if other else 0:,} "
+               "sent"),
+    ]  # fmt: skip
+    if sql is not None and sql >= NO_STATEMENT:
+        lines += breakdown(f"{two.name}: SQL statements per SMS (16 connections)", two.sql, two.sms)
+    if trips is not None and abs(trips) >= NO_STATEMENT:
+        lines += breakdown(
+            f"{two.name}: Redis commands per SMS (16 connections)", two.redis, two.sms
+        )
+    if two.notes:  # the single-tenant project's are in the first table's notes
+        lines += ["", "Notes: " + "; ".join(two.notes)]
+    return "\n".join(lines) + "\n"

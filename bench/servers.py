@@ -186,6 +186,21 @@ class Gunicorn(Process):
         return 200 <= answer.status_code < 300
 
 
+def providers(provider_url: str) -> dict:
+    """``SMS_PROVIDERS``: one Twilio account on the fake provider."""
+    return {
+        "twilio": {
+            "BACKEND": "sms_gateway.providers.twilio.TwilioProvider",
+            "OPTIONS": {
+                "ACCOUNT_SID": ACCOUNT_SID,
+                "AUTH_TOKEN": "x",
+                "FROM": "+15005550006",
+                "API_BASE_URL": provider_url,
+            },
+        }
+    }
+
+
 def project_env(
     project: Path,
     database_url: str,
@@ -204,17 +219,6 @@ def project_env(
     """
     metrics = workdir / f"prometheus-{slug}"
     metrics.mkdir()
-    providers = {
-        "twilio": {
-            "BACKEND": "sms_gateway.providers.twilio.TwilioProvider",
-            "OPTIONS": {
-                "ACCOUNT_SID": ACCOUNT_SID,
-                "AUTH_TOKEN": "x",
-                "FROM": "+15005550006",
-                "API_BASE_URL": provider_url,
-            },
-        }
-    }
     env = clean_environ()
     env.update(
         DJANGO_SETTINGS_MODULE="sms_gateway.settings",
@@ -225,7 +229,7 @@ def project_env(
         DATABASE_URL=database_url,
         CACHE_URL=cache_url,
         SMS_GATEWAY_TOKENS=TOKEN,
-        SMS_PROVIDERS=json.dumps(providers),
+        SMS_PROVIDERS=json.dumps(providers(provider_url)),
         SMS_DEFAULT_PROVIDERS="twilio",
         WEB_CONCURRENCY="2",
         PROMETHEUS_MULTIPROC_DIR=str(metrics),
