@@ -42,6 +42,7 @@ from ..models import (
     Tenant,
     TenantToken,
 )
+from ..ops.redis_cache import shared_client
 from .defaults import seed_tenant, shipped
 
 logger = logging.getLogger(__name__)
@@ -157,16 +158,30 @@ def load_all() -> Snapshot:
     return Snapshot(catalogs, tokens, webhook_keys)
 
 
+_cache_failing = False  # said once per outage, not at every version check
+
+
 def _shared_version() -> str | None:
+    global _cache_failing
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
             cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
             version = cache.get(VERSION_KEY)
-        return version
     except Exception:  # the cache is down: correctness first, read the tables
-        logger.warning("cache unavailable; reading templates and routes from the database")
+        if not _cache_failing:
+            _cache_failing = True
+            # Redis unreachable: the cache's breaker has said so at ERROR already.
+            client = shared_client()
+            level = (
+                logging.INFO if client is not None and client.breaker.is_open else logging.WARNING
+            )
+            logger.log(level, "cache unavailable; reading templates and routes from the database")
         return None
+    if _cache_failing:
+        _cache_failing = False
+        logger.info("cache available again; templates and routes follow its version")
+    return version
 
 
 # The version of a snapshot read from the database while the cache was down.

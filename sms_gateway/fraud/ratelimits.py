@@ -135,7 +135,7 @@ def hit_all(checks: Sequence[tuple[Limit, str]]) -> Refusal | None:
         try:
             verdict = _on_redis(client, checks)
         except RedisError as err:
-            fall_back(err)
+            fall_back(err, reported=client.breaker.is_open)
         else:
             back_on_redis()
             return refusal_of(checks, verdict)
@@ -248,16 +248,23 @@ class LocalCounts:
 _local = LocalCounts(LOCAL_KEYS)
 _outage_lock = threading.Lock()
 _outage_since: float | None = None  # monotonic time Redis failed, while it does
+_outage_level = logging.ERROR  # how its start was logged: its end is said at the same rank
 
 
-def fall_back(err: Exception) -> None:
-    global _outage_since
+def fall_back(err: Exception, reported: bool = False) -> None:
+    """Redis failed: count per process. ``reported``: the cache's breaker has just said
+    so at ERROR (Redis unreachable); this line is then INFO, so that an outage is one
+    ERROR line when it starts and one WARNING when it ends (per worker). Redis answering
+    with an error of its own trips no breaker: this line is the ERROR."""
+    global _outage_since, _outage_level
     metrics.GUARD_FALLBACK.inc()
     with _outage_lock:
         if _outage_since is not None:
             return
         _outage_since = time.monotonic()
-    logger.error(
+        _outage_level = logging.INFO if reported else logging.ERROR
+    logger.log(
+        _outage_level,
         "rate limits count per process until Redis answers again: Redis failed (%s)",
         type(err).__name__,
     )
@@ -270,7 +277,8 @@ def back_on_redis() -> None:
     with _outage_lock:
         since, _outage_since = _outage_since, None
     if since is not None:
-        logger.warning(
+        logger.log(
+            logging.INFO if _outage_level == logging.INFO else logging.WARNING,
             "rate limits count on Redis again, after %.0f s of per-process counts",
             time.monotonic() - since,
         )

@@ -14,9 +14,9 @@ detector's minute buckets, as before.
 after it in ``SMS_GUARD`` (the default) and leaves the counts in the draft's
 ``guard_notes`` for it; otherwise each step makes its own round trip.
 
-Redis failing: the rate limits count per process (``ratelimits.fall_back``: one
-ERROR line when the outage starts, one WARNING when it ends) and the detector is
-off for the SMS, as each alone does.
+Redis failing: the rate limits count per process (``ratelimits.fall_back``; the
+cache's breaker logs the outage: one ERROR line when it starts, one WARNING when
+it ends) and the detector is off for the SMS, as each alone does.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def count(checks: Sequence[tuple[Limit, str]], prefix: str, digits: str) -> Outc
             redis = client.get_client(write=True)
             values = ratelimits.run_script(redis, SCRIPT, SCRIPT_SHA, keys, args)
     except RedisError as err:
-        ratelimits.fall_back(err)
+        ratelimits.fall_back(err, reported=client.breaker.is_open)
         return Outcome(ratelimits.count_locally(checks), None, redis_failed=True)
     ratelimits.back_on_redis()
     refusal = ratelimits.refusal_of(checks, ratelimits.verdict_of(values[0], values[1]))
