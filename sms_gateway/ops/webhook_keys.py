@@ -40,3 +40,10 @@ def current() -> str:
     """ "ok", or "unreadable: <slug>, ..." (for /readyz)."""
     unreadable = _unreadable
     return "unreadable: " + ", ".join(sorted(unreadable.values())) if unreadable else "ok"
+
+
+def reset() -> None:
+    """Forget what was said (tests)."""
+    global _unreadable
+    with _lock:
+        _unreadable = {}
