@@ -434,3 +434,37 @@ def _default_sender(alias: str) -> str:
         return provider.default_sender()
     finally:
         provider.close()
+
+
+@register(deploy=True)
+def check_webhook_keys_readable(app_configs: object = None, **kwargs: object) -> list:
+    """check --deploy: a tenant's Logto webhook signing keys stored under a SECRET_KEY
+    that is neither the current one nor a fallback; its webhooks would be refused. The
+    running workers say so too (an ERROR line, /readyz)."""
+    from django.db import DatabaseError, connection
+
+    from .core import sealed
+    from .models import Tenant
+
+    try:
+        if Tenant._meta.db_table not in connection.introspection.table_names():
+            return []
+        unreadable = []
+        for tenant in Tenant.objects.exclude(logto_webhook_keys=""):
+            try:
+                tenant.webhook_keys  # noqa: B018
+            except sealed.Unreadable:
+                unreadable.append(tenant.slug)
+    except DatabaseError:
+        return []  # unreachable or not migrated: /readyz says so
+    if not unreadable:
+        return []
+    return [
+        Warning(
+            f"The Logto webhook signing keys of tenant(s) {', '.join(unreadable)} cannot be "
+            "decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS: their webhooks are refused.",
+            hint="Put the SECRET_KEY they were stored with in SECRET_KEY_FALLBACKS, or enter "
+            "the keys again in the admin (Tenants).",
+            id="sms_gateway.W070",
+        )
+    ]

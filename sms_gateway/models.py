@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .core import sealed
 from .core.delivery_status import LABELS as DELIVERY_LABELS
 from .core.message_types import MessageType
 from .core.tenants import DEFAULT_TENANT_ID
@@ -37,12 +38,14 @@ class Tenant(models.Model):
             "permissions say which). Staff in no tenant's group work on the default tenant."
         ),
     )
+    # Encrypted (core/sealed.py): read with webhook_keys, written with set_webhook_keys.
     logto_webhook_keys = models.TextField(
         _("Logto webhook signing keys"),
         blank=True,
+        editable=False,
         help_text=_(
-            "The signing key of this Logto instance's webhook, one per line (two while "
-            "rotating). The default tenant also accepts SMS_LOGTO_WEBHOOK_KEYS."
+            "Encrypted with a key derived from SECRET_KEY; empty: none. The default tenant "
+            "also accepts SMS_LOGTO_WEBHOOK_KEYS."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,7 +62,18 @@ class Tenant(models.Model):
 
     @property
     def webhook_keys(self) -> tuple[str, ...]:
-        return tuple(k.strip() for k in self.logto_webhook_keys.splitlines() if k.strip())
+        """Its Logto webhook signing keys in clear; sealed.Unreadable when neither
+        SECRET_KEY nor a fallback opens them."""
+        return sealed.unseal(self.logto_webhook_keys, secret_keys())
+
+    def set_webhook_keys(self, keys: tuple[str, ...] | list[str]) -> None:
+        """Its keys from now on (none: no key), encrypted under SECRET_KEY; not saved."""
+        self.logto_webhook_keys = sealed.seal(keys, settings.SECRET_KEY)
+
+
+def secret_keys() -> list[str]:
+    """What opens sealed values: SECRET_KEY, then SECRET_KEY_FALLBACKS in order."""
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
 
 
 class TenantToken(models.Model):

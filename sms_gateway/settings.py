@@ -34,6 +34,11 @@ DEBUG = env.bool("DEBUG", default=False)
 # Development gets a fixed key; production must set its own (checks.py says so).
 INSECURE_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_DEV_SECRET_KEY
+# Earlier SECRET_KEYs, newest first, while rotating: sessions and the tenants' encrypted
+# Logto webhook signing keys (core/sealed.py) made with them stay valid.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in env.list("SECRET_KEY_FALLBACKS", default=[]) if k.strip()
+]
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []

@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 
 from sms_gateway.catalog import snapshot as catalog
 from sms_gateway.fraud import ratelimits
-from sms_gateway.ops import degraded
+from sms_gateway.ops import degraded, webhook_keys
 from sms_gateway.ops.redis_cache import shared_client
 from sms_gateway.providers import locmem
 
@@ -69,6 +69,7 @@ def fresh_state():
     ratelimits.reset()
     forget_guard_counts()
     degraded.reset()
+    webhook_keys.reset()
     yield
     locmem.outbox.clear()
     catalog.invalidate()

@@ -1,6 +1,7 @@
 """Two tenants in a real browser (README, "Tenants"): an operator of one tenant sees its
 records and objects only, and another tenant's record by its URL is not there; a
-superuser sees both, filters by tenant and manages a tenant's tokens. Screenshots at
+superuser sees both, filters by tenant and manages a tenant's tokens, and never sees
+its webhook signing keys. Screenshots at
 1280 and 390 px go to docs/screenshots/ (tenant-*.png). Skipped as test_browser_admin.py
 is, without Chromium."""
 
@@ -16,6 +17,9 @@ from .test_browser_admin import PASSWORD, Operator, browser, csp_violations  # n
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+WEBHOOK_KEY = "whsk_StagingKeyA7f3Q9zXw2"  # stored encrypted, never shown
+OLD_WEBHOOK_KEY = "whsk_StagingOldKey0Pm4Lr8"
+
 
 @pytest.fixture
 def tenants(django_user_model):
@@ -25,6 +29,8 @@ def tenants(django_user_model):
     load_shipped()  # a transactional test starts from an empty database
     group = Group.objects.create(name="staging operators")
     staging = Tenant.objects.create(slug="staging", name="Staging", operators=group)
+    staging.set_webhook_keys([OLD_WEBHOOK_KEY, WEBHOOK_KEY])
+    staging.save()
     TenantToken.objects.create(
         tenant=staging, digest=token_digest("Bearer staging-token"), label="Logto staging"
     )
@@ -98,6 +104,11 @@ def test_a_superuser_sees_every_tenant_and_manages_them(browser, live_server, te
 
     person.open(f"/admin/sms_gateway/tenant/{tenants['staging'].pk}/change/")
     assert "Logto staging" in person.driver.page_source
-    assert "staging-token" not in person.driver.page_source  # its digest only is kept
+    page = person.driver.page_source
+    assert "staging-token" not in page  # its digest only is kept
+    # The webhook signing keys: how many and their last 4 characters, never a key.
+    assert WEBHOOK_KEY not in page and OLD_WEBHOOK_KEY not in page
+    assert f"2 keys: …{OLD_WEBHOOK_KEY[-4:]}, …{WEBHOOK_KEY[-4:]}" in page
+    assert person.find("#id_new_webhook_keys").get_attribute("value") == ""
     person.shoot("tenant-edit")
     assert csp_violations(browser) == []

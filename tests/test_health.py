@@ -16,7 +16,13 @@ def test_readiness_checks_database_cache_and_providers(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "providers": "ok", "guard": "ok"},
+        "checks": {
+            "database": "ok",
+            "cache": "ok",
+            "providers": "ok",
+            "guard": "ok",
+            "webhook_keys": "ok",
+        },
     }
 
 
@@ -34,6 +40,7 @@ def test_readiness_fails_when_the_cache_is_down(client, settings):
         "cache": "unavailable",
         "providers": "ok",
         "guard": "ok",  # the Django cache here, not the gateway's: no breaker to read
+        "webhook_keys": "ok",
     }
 
 

@@ -44,7 +44,13 @@ def test_gunicorn_serves_logto_in_production_mode(gunicorn):
     assert plain.status_code == 301
     assert gunicorn.session.get(f"{gunicorn.url}/readyz", timeout=10).json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "providers": "ok", "guard": "ok"},
+        "checks": {
+            "database": "ok",
+            "cache": "ok",
+            "providers": "ok",
+            "guard": "ok",
+            "webhook_keys": "ok",
+        },
     }
     # The admin and its static files are served without another web server.
     login = gunicorn.session.get(f"{gunicorn.url}/admin/login/", headers=https, timeout=10)

@@ -153,6 +153,7 @@ def test_production_section_as_written(tmp_path):
             "cache": "ok",
             "providers": "ok",
             "guard": "ok",
+            "webhook_keys": "ok",
         }
         # No network is trusted for /metrics by default: the proxy makes everyone 127.0.0.1.
         assert session.get(f"{url}/metrics", headers=pod, timeout=10).status_code == 403

@@ -209,7 +209,7 @@ def test_migration_0012_puts_every_row_in_the_default_tenant():
 def test_a_webhook_signed_with_a_tenants_key_converts_only_its_codes(settings, logto_webhook):
     settings.SMS_LOGTO_WEBHOOK_KEYS = ["default-key"]
     b = make_tenant()
-    b.logto_webhook_keys = "old-b-key\nb-key"
+    b.set_webhook_keys(["old-b-key", "b-key"])
     b.save()
     now = timezone.now()
     a_code = Message.objects.create(to="+33612345678", type="SignIn", status="sent")

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from ..catalog import snapshot
+from ..core import sealed
 from ..core.tenants import DEFAULT_TENANT_ID, token_digest
 from ..models import Tenant, TenantToken
 
@@ -162,13 +163,85 @@ class TokenInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class WriteOnlyTextarea(forms.Textarea):
+    """Never renders a value, not even the one just typed (a form shown again)."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
+class TenantForm(forms.ModelForm):
+    """The webhook signing keys are write-only: typed keys replace the stored ones,
+    blank keeps them, *Remove* clears them; the page shows how many are stored and the
+    last 4 characters of each, never a key. The admin log records that they changed
+    (the field's name), never them."""
+
+    new_webhook_keys = forms.CharField(
+        label="New Logto webhook signing keys",
+        required=False,
+        strip=False,
+        widget=WriteOnlyTextarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+        help_text="The signing key of this tenant's Logto webhook, one per line (two while "
+        "rotating). They replace the stored keys; blank: keep the stored keys. Stored "
+        "encrypted, shown to nobody again.",
+    )
+    remove_webhook_keys = forms.BooleanField(
+        label="Remove the stored webhook signing keys",
+        required=False,
+        help_text="This tenant's webhooks are refused until new keys are entered.",
+    )
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "slug", "operators"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if sealed.parse(cleaned.get("new_webhook_keys") or "") and cleaned.get(
+            "remove_webhook_keys"
+        ):
+            raise forms.ValidationError("Either enter new webhook signing keys or remove them.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> Tenant:
+        keys = sealed.parse(self.cleaned_data.get("new_webhook_keys") or "")
+        if keys or self.cleaned_data.get("remove_webhook_keys"):
+            self.instance.set_webhook_keys(keys)
+        return super().save(commit)
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     """Superusers only: tenants, their operators' group, tokens and webhook keys."""
 
+    form = TenantForm
     list_display = ["name", "slug", "operators"]
-    fields = ["name", "slug", "operators", "logto_webhook_keys"]
+    fields = [
+        "name",
+        "slug",
+        "operators",
+        "stored_webhook_keys",
+        "new_webhook_keys",
+        "remove_webhook_keys",
+    ]
+    readonly_fields = ["stored_webhook_keys"]
     inlines = [TokenInline]
+
+    def get_fields(self, request: HttpRequest, obj: object = None):  # noqa: ANN201
+        fields = super().get_fields(request, obj)
+        if obj is None:  # a new tenant has nothing stored
+            return [f for f in fields if f not in ("stored_webhook_keys", "remove_webhook_keys")]
+        return fields
+
+    @admin.display(description="Logto webhook signing keys")
+    def stored_webhook_keys(self, obj: Tenant) -> str:
+        try:
+            return sealed.describe(obj.webhook_keys)
+        except sealed.Unreadable:
+            return (
+                "Stored, but they cannot be decrypted with SECRET_KEY or SECRET_KEY_FALLBACKS "
+                "(SECRET_KEY changed): this tenant's webhooks are refused. Enter them again."
+            )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser

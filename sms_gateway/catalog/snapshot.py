@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from ..core import route_rules as rules
+from ..core import sealed
 from ..core import senders as sender_policy
 from ..core.routing import Hop, RouteRule
 from ..core.tenants import DEFAULT_TENANT_ID
@@ -42,6 +43,7 @@ from ..models import (
     Tenant,
     TenantToken,
 )
+from ..ops import webhook_keys as unreadable_keys
 from ..ops.redis_cache import shared_client
 from .defaults import seed_tenant, shipped
 
@@ -150,12 +152,21 @@ def load_all() -> Snapshot:
             templates, tuple(tenant_routes), guards[tenant], tuple(senders.get(tenant, ()))
         )
     tokens = dict(TenantToken.objects.values_list("digest", "tenant_id"))
-    webhook_keys = tuple(
-        (key, tenant.pk)
-        for tenant in Tenant.objects.exclude(logto_webhook_keys="")
-        for key in tenant.webhook_keys
-    )
-    return Snapshot(catalogs, tokens, webhook_keys)
+    return Snapshot(catalogs, tokens, _webhook_keys())
+
+
+def _webhook_keys() -> tuple[tuple[str, int], ...]:
+    """Every tenant's keys, decrypted here once per load (no cost per webhook); a
+    tenant's that cannot be decrypted are left out, and said (ops/webhook_keys.py)."""
+    keys: list[tuple[str, int]] = []
+    unreadable: dict[int, str] = {}
+    for tenant in Tenant.objects.exclude(logto_webhook_keys=""):
+        try:
+            keys += [(key, tenant.pk) for key in tenant.webhook_keys]
+        except sealed.Unreadable:
+            unreadable[tenant.pk] = tenant.slug
+    unreadable_keys.loaded(unreadable)
+    return tuple(keys)
 
 
 _cache_failing = False  # said once per outage, not at every version check

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import get_resolver
 
 from ..providers import get_provider, provider_aliases
+from . import webhook_keys
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ def _run(name: str, check: Callable[[], None]) -> str:
 
 def ready(request: HttpRequest) -> JsonResponse:
     """Dependencies reachable: 200, or 503 naming what is not, within a second; and the
-    guard's steps that run on a fallback (200 "degraded" when nothing else is wrong)."""
+    guard's steps that run on a fallback and the tenants whose webhook keys cannot be
+    decrypted (200 "degraded" when nothing else is wrong)."""
     results = dict.fromkeys(CHECKS, "unavailable")
 
     def work(name: str, check: Callable[[], None]) -> None:
@@ -120,7 +122,11 @@ def ready(request: HttpRequest) -> JsonResponse:
     answer = dict(results)  # a check still running stays "unavailable"
     healthy = all(value == "ok" for value in answer.values())
     answer["guard"] = _guard()
-    status = "unavailable" if not healthy else "ok" if answer["guard"] == "ok" else "degraded"
+    # Tenants whose Logto webhook signing keys cannot be decrypted (SECRET_KEY changed
+    # without a fallback): their webhooks are refused; every worker shares the cause.
+    answer["webhook_keys"] = webhook_keys.current()
+    notes_ok = answer["guard"] == "ok" and answer["webhook_keys"] == "ok"
+    status = "unavailable" if not healthy else "ok" if notes_ok else "degraded"
     return JsonResponse({"status": status, "checks": answer}, status=200 if healthy else 503)
 
 
