@@ -1,0 +1,89 @@
+"""Each tenant its own dashboard: the rollup keyed by tenant, the records' stats index
+with their tenant.
+
+Every existing rollup row becomes the default tenant's (before 0012 every record was).
+A day rolled up while several tenants already sent (with 0012) mixed their records:
+its rows are deleted when another tenant's records of that day are still there, so the
+next rollup pass (each worker's hourly one, ``manage.py rollup_deliveries``) builds
+it again per tenant; the dashboard groups it live meanwhile or names it as missing.
+
+``message_stats_idx`` is built again with ``tenant_id`` in its INCLUDE list, so that
+a tenant's figures are read from the index alone, as the whole gateway's are.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+DEFAULT_TENANT_ID = 1  # models.DEFAULT_TENANT_ID, frozen here
+
+
+def drop_mixed_days(apps, schema_editor):
+    """Delete the rolled-up days that hold another tenant's records: rebuilt per tenant."""
+    alias = schema_editor.connection.alias
+    Stats = apps.get_model("sms_gateway", "DeliveryStatsDay")
+    Message = apps.get_model("sms_gateway", "Message")
+    Tenant = apps.get_model("sms_gateway", "Tenant")
+    others = list(
+        Tenant.objects.using(alias).exclude(pk=DEFAULT_TENANT_ID).values_list("pk", flat=True)
+    )
+    if not others:
+        return  # a single-tenant install: every row is the default tenant's, rightly
+    days = Stats.objects.using(alias).values_list("day", flat=True).distinct().order_by()
+    mixed = []
+    for day in days:
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        records = Message.objects.using(alias).filter(
+            created_at__gte=start, created_at__lt=start + timedelta(days=1)
+        )
+        # One probe of message_tenant_idx per tenant.
+        if any(records.filter(tenant_id=tenant).exists() for tenant in others):
+            mixed.append(day)
+    Stats.objects.using(alias).filter(day__in=mixed).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("sms_gateway", "0012_tenants"),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name="deliverystatsday",
+            name="unique_stats_day_country_provider",
+        ),
+        migrations.AddField(
+            model_name="deliverystatsday",
+            name="tenant",
+            field=models.ForeignKey(
+                default=DEFAULT_TENANT_ID,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="sms_gateway.tenant",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="deliverystatsday",
+            constraint=models.UniqueConstraint(
+                fields=("day", "tenant", "country", "provider"),
+                name="unique_stats_day_tenant_country_provider",
+            ),
+        ),
+        migrations.RemoveIndex(
+            model_name="message",
+            name="message_stats_idx",
+        ),
+        migrations.AddIndex(
+            model_name="message",
+            index=models.Index(
+                fields=["created_at"],
+                include=(
+                    *("country", "provider", "status", "delivery_status"),
+                    *("delivery_ms", "converted_at", "segments", "type", "tenant"),
+                ),
+                name="message_stats_idx",
+            ),
+        ),
+        migrations.RunPython(drop_mixed_days, migrations.RunPython.noop),
+    ]
