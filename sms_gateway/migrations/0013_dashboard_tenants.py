@@ -8,7 +8,10 @@ next rollup pass (each worker's hourly one, ``manage.py rollup_deliveries``) bui
 it again per tenant; the dashboard groups it live meanwhile or names it as missing.
 
 ``message_stats_idx`` is built again with ``tenant_id`` in its INCLUDE list, so that
-a tenant's figures are read from the index alone, as the whole gateway's are.
+a tenant's figures are read from the index alone, as the whole gateway's are. On
+PostgreSQL it is dropped and built CONCURRENTLY (hence ``atomic = False``, as 0007):
+the send path's INSERTs and UPDATEs go on meanwhile; the dashboard's open days are
+grouped without it for that time.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -17,6 +20,40 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 DEFAULT_TENANT_ID = 1  # models.DEFAULT_TENANT_ID, frozen here
+
+
+def _concurrently(schema_editor) -> dict:
+    return {"concurrently": True} if schema_editor.connection.vendor == "postgresql" else {}
+
+
+class AddIndexConcurrentlyOnPostgres(migrations.AddIndex):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.add_index(model, self.index, **_concurrently(schema_editor))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.remove_index(model, self.index, **_concurrently(schema_editor))
+
+
+class RemoveIndexConcurrentlyOnPostgres(migrations.RemoveIndex):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(
+                self.name
+            )
+            schema_editor.remove_index(model, index, **_concurrently(schema_editor))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            index = to_state.models[app_label, self.model_name_lower].get_index_by_name(
+                self.name
+            )
+            schema_editor.add_index(model, index, **_concurrently(schema_editor))
 
 
 def drop_mixed_days(apps, schema_editor):
@@ -44,6 +81,8 @@ def drop_mixed_days(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("sms_gateway", "0012_tenants"),
     ]
@@ -70,11 +109,11 @@ class Migration(migrations.Migration):
                 name="unique_stats_day_tenant_country_provider",
             ),
         ),
-        migrations.RemoveIndex(
+        RemoveIndexConcurrentlyOnPostgres(
             model_name="message",
             name="message_stats_idx",
         ),
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name="message",
             index=models.Index(
                 fields=["created_at"],
