@@ -246,6 +246,7 @@ class RouteProvider(models.Model):
 STATS_COLUMNS = [
     *("country", "provider", "status", "delivery_status"),
     *("delivery_ms", "converted_at", "segments", "type"),
+    "tenant",  # a tenant's dashboard (and the rollup, per tenant) from the index alone
 ]
 
 
@@ -397,11 +398,12 @@ class DeliveryDashboard(Message):
 
 
 class DeliveryStatsDay(models.Model):
-    """One closed day of records, per country and provider: what the dashboard reads for
-    days whose receipts and conversions are all in (see dashboard/rollup.py). Outlives
-    the records themselves when retention deletes them."""
+    """One closed day of records, per tenant, country and provider: what the dashboard
+    reads for days whose receipts and conversions are all in (see dashboard/rollup.py).
+    Outlives the records themselves when retention deletes them."""
 
     day = models.DateField()
+    tenant = tenant_field()
     country = models.CharField(max_length=3, blank=True)
     provider = models.CharField(max_length=64, blank=True)
     total = models.PositiveIntegerField(default=0)
@@ -419,7 +421,8 @@ class DeliveryStatsDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "country", "provider"], name="unique_stats_day_country_provider"
+                fields=["day", "tenant", "country", "provider"],
+                name="unique_stats_day_tenant_country_provider",
             )
         ]
 

@@ -22,7 +22,7 @@ COLUMNS = [
     "body", "encoding", "segments", "route", "provider", "provider_message_id", "status",
     "error", "ip", "attempts", "created_at", "updated_at", "delivery_status", "provider_status",
     "delivery_error_code", "delivery_updated_at", "delivered_at", "delivery_ms", "converted_at",
-    "flags", "is_test",
+    "flags", "is_test", "tenant_id", "refusal", "route_reason",
 ]  # fmt: skip
 
 
@@ -40,8 +40,14 @@ def _attempt(provider: str, ok: bool, at: datetime, rng: random.Random) -> dict:
     }
 
 
-def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
+def rows(
+    n: int, days: int, now: datetime, seed: int = 12, tenants: dict[int, int] | None = None
+) -> Iterator[dict]:
+    """``tenants``: tenant id -> weight (the default tenant's records only by default),
+    drawn from a generator of its own so the other columns are the same either way."""
     rng = random.Random(seed)
+    owners = random.Random(seed + 1)
+    tenants = tenants or {1: 1}
     weights = [w for _, _, w in COUNTRIES]
     span = days * 86400
     for _ in range(n):
@@ -93,6 +99,9 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
             "converted_at": None,
             "flags": "",
             "is_test": False,
+            "tenant_id": owners.choices(list(tenants), list(tenants.values()))[0],
+            "refusal": "rate_limited" if status == "rejected" else "",
+            "route_reason": {},
         }
         if status == "sent":
             outcome = rng.random()
@@ -116,24 +125,29 @@ def rows(n: int, days: int, now: datetime, seed: int = 12) -> Iterator[dict]:
         yield row
 
 
-def insert_orm(n: int, days: int, now: datetime, seed: int = 12) -> None:
+def insert_orm(
+    n: int, days: int, now: datetime, seed: int = 12, tenants: dict[int, int] | None = None
+) -> None:
     from sms_gateway.models import Message
 
     created_at = Message._meta.get_field("created_at")
     created_at.auto_now_add = False  # keep the generated times
     try:
-        records = [Message(**r) for r in rows(n, days, now, seed)]
+        records = [Message(**r) for r in rows(n, days, now, seed, tenants)]
         Message.objects.bulk_create(records, batch_size=500)
     finally:
         created_at.auto_now_add = True
 
 
-def copy_into_postgres(conn, n: int, days: int, now: datetime, seed: int = 12) -> None:
+def copy_into_postgres(
+    conn, n: int, days: int, now: datetime, seed: int = 12, tenants: dict[int, int] | None = None
+) -> None:
     """COPY ``n`` rows through a psycopg connection (fast enough for a million)."""
     names = ", ".join(f'"{c}"' for c in COLUMNS)
     sql = f"COPY sms_gateway_message ({names}) FROM STDIN"
     with conn.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows(n, days, now, seed):
+        for row in rows(n, days, now, seed, tenants):
             values = [row[c] for c in COLUMNS]
             values[COLUMNS.index("attempts")] = json.dumps(row["attempts"])
+            values[COLUMNS.index("route_reason")] = json.dumps(row["route_reason"])
             copy.write_row(values)

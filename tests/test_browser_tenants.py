@@ -112,3 +112,61 @@ def test_a_superuser_sees_every_tenant_and_manages_them(browser, live_server, te
     assert person.find("#id_new_webhook_keys").get_attribute("value") == ""
     person.shoot("tenant-edit")
     assert csp_violations(browser) == []
+
+
+@pytest.fixture
+def traffic(tenants):
+    """Three weeks of records, one in three the staging tenant's, rolled up as at deploy."""
+    from django.utils import timezone
+
+    from sms_gateway.dashboard import queries, refresh
+
+    from .dashboard_data import insert_orm
+
+    now = timezone.now()
+    insert_orm(900, days=21, now=now, tenants={1: 2, tenants["staging"].pk: 1})
+    refresh.refresh(now=now)
+    start = queries.Filters(days=7, now=now).start
+    sent = Message.objects.filter(status="sent", created_at__gte=start)
+    return {
+        "staging": sent.filter(tenant=tenants["staging"]).count(),
+        "all": sent.count(),
+    }
+
+
+def sent_tile(person: Operator) -> int:
+    return int(person.text(".sms-dash .tiles .tile:first-child .value"))
+
+
+def test_an_operator_sees_the_dashboard_of_their_tenant(browser, live_server, tenants, traffic):  # noqa: F811
+    person = login(browser, live_server, "stage-ops")
+    other = 1  # the default tenant's id: asked for, it is ignored
+    person.open(f"/admin/sms_gateway/deliverydashboard/?days=7&tenant={other}")
+    assert "Delivery dashboard: Staging" in person.driver.title
+    assert sent_tile(person) == traffic["staging"] < traffic["all"]
+    assert person.finds("#sms-dash-tenant") == []  # one tenant: nothing to choose
+    person.shoot("tenant-operator-dashboard")
+
+    person.open("/admin/")
+    assert person.text("#sms-today h2") == "Today: Staging"
+    assert csp_violations(browser) == []
+
+
+def test_a_superuser_sees_every_tenants_dashboard_and_filters(
+    browser,  # noqa: F811
+    live_server,
+    tenants,
+    traffic,
+):
+    from selenium.webdriver.support.ui import Select
+
+    person = login(browser, live_server, "root")
+    person.open("/admin/sms_gateway/deliverydashboard/?days=7")
+    assert "Delivery dashboard: all tenants" in person.driver.title
+    assert sent_tile(person) == traffic["all"]
+    Select(person.find("#sms-dash-tenant")).select_by_visible_text("Staging")
+    person.find(".sms-dash form.filters input[type=submit]").click()
+    person.wait_for(lambda: "Delivery dashboard: Staging" in person.driver.title, "not filtered")
+    assert sent_tile(person) == traffic["staging"]
+    person.shoot("tenant-superuser-dashboard")
+    assert csp_violations(browser) == []

@@ -122,8 +122,10 @@ def test_an_operator_of_one_tenant_reads_nothing_of_another(client, two_tenants)
         markers = [m for m in (SECRET, "99990001") if f"q={m}" not in url]
         if any(m in text for m in markers):
             leaks.append((url, answer.status_code))
-    # The gateway-wide dashboard is not theirs when there are several tenants.
-    assert client.get(f"{A}/deliverydashboard/").status_code == 403
+    # The dashboard is theirs, of their tenant's records (tests/test_tenants_dashboard.py).
+    dashboard = client.get(f"{A}/deliverydashboard/", {"tenant": two_tenants["b"].pk})
+    assert dashboard.status_code == 200
+    assert dashboard.context["title"] == "Delivery dashboard: Default"
     assert client.get(f"{A}/tenant/").status_code == 403
     assert leaks == []
     # Their own tenant's objects are all there.

@@ -3,6 +3,10 @@
 An admin entry of its own (*SMS gateway → Delivery dashboard*, the proxy model
 ``DeliveryDashboard``) for anyone who may view messages. Numbers come from
 ``dashboard.queries``, charts from ``dashboard.svg``: no JavaScript, no CDN.
+
+With several tenants every figure is of the viewer's tenant(s)
+(``tenants.figures_of``): an operator's own, a superuser's every tenant's or the
+one chosen (``?tenant=<id>``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from ..dashboard import queries, receipts, rollup, svg
+from ..dashboard import budgets, queries, receipts, rollup, svg
 from ..delivery.conversion import tracking_enabled
 from ..models import DeliveryDashboard
 from . import tenants
@@ -58,6 +62,7 @@ def _display(
 
 
 def parse_filters(request: HttpRequest) -> queries.Filters:
+    """The range, country, provider and whose figures (``tenants.figures_of``)."""
     try:
         days = int(request.GET.get("days", 7))
     except ValueError:
@@ -66,6 +71,7 @@ def parse_filters(request: HttpRequest) -> queries.Filters:
         days=days if days in RANGES else 7,
         country=request.GET.get("country", "").strip().upper()[:3],
         provider=request.GET.get("provider", "").strip()[:64],
+        tenants=tenants.figures_of(request, request.GET.get("tenant")),
     )
 
 
@@ -108,14 +114,25 @@ def receipts_notice(found: receipts.Receipts, providers: list[queries.Row]) -> d
     }
 
 
-def context_for(filters: queries.Filters) -> dict[str, Any]:
+def budget_rows(
+    statuses: list[budgets.Status], names: dict[int, str] | None
+) -> list[tuple[str, budgets.Status]]:
+    """Each budget with its tenant's name; '' for all without ``names`` (one tenant's page)."""
+    return [(names.get(s.tenant, str(s.tenant)) if names else "", s) for s in statuses]
+
+
+def context_for(filters: queries.Filters, names: dict[int, str] | None = None) -> dict[str, Any]:
+    """``names``: tenant id -> name when the page is of several tenants (each budget
+    then says whose it is)."""
     started = time.perf_counter()
     conversions = tracking_enabled()
     problems = receipts.setup_problems()
     with queries.reading():
         overview = queries.overview(filters, problems=problems)
         health = queries.provider_health(filters)
-        country_choices, provider_choices = queries.choices(filters)
+        country_choices, provider_choices = queries.choices(
+            filters, seen=[row.key for row in overview.countries]
+        )
     total, days = overview.total, overview.days
     countries, providers = overview.countries, overview.providers
     labels = [row.key.strftime("%m-%d") for row in days]
@@ -173,6 +190,8 @@ def context_for(filters: queries.Filters) -> dict[str, Any]:
             }
             for h in health
         ],
+        "budgets": budget_rows(budgets.panel(filters.tenants), names),
+        "budgets_per_tenant": bool(names),
         "query_ms": int((time.perf_counter() - started) * 1000),
         **freshness(overview.coverage),
     }
@@ -181,9 +200,7 @@ def context_for(filters: queries.Filters) -> dict[str, Any]:
 @admin.register(DeliveryDashboard)
 class DeliveryDashboardAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # Gateway-wide figures: with several tenants, for superusers only (README, "Tenants").
-        if not request.user.is_superuser and tenants.several_tenants():
-            return False
+        # Each viewer's own tenants' figures (parse_filters): README, "Tenants".
         return request.user.has_perm("sms_gateway.view_message")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -200,10 +217,27 @@ class DeliveryDashboardAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        filters = parse_filters(request)
+        choices = tenants.tenant_choices(request) if tenants.several_tenants() else []
+        names = dict(choices)
+        whose = ""  # a single-tenant install's page says nothing of tenants
+        if choices:
+            whose = (
+                "all tenants"
+                if filters.tenants is None
+                else ", ".join(names.get(t, f"tenant {t}") for t in filters.tenants)
+            )
+        # A page of several tenants says whose each budget is.
+        several = bool(choices) and (filters.tenants is None or len(filters.tenants) > 1)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Delivery dashboard",
+            "title": f"Delivery dashboard: {whose}" if whose else "Delivery dashboard",
             "opts": self.model._meta,
-            **context_for(parse_filters(request)),
+            # A choice between tenants only for whoever sees more than one.
+            "tenant_choices": choices if len(choices) > 1 else [],
+            "tenant_chosen": filters.tenants[0]
+            if filters.tenants and len(filters.tenants) == 1
+            else None,
+            **context_for(filters, names if several else None),
         }
         return TemplateResponse(request, "admin/sms_gateway/dashboard/dashboard.html", context)

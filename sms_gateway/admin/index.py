@@ -15,7 +15,7 @@ from datetime import datetime
 from django.contrib import admin
 from django.urls import reverse_lazy
 
-from ..dashboard import queries
+from ..dashboard import queries, rollup
 from ..models import BlockedPrefix
 from ..providers import provider_aliases
 from . import history
@@ -56,9 +56,11 @@ def provider_state(provider: str, attempts: int, failed: int) -> ProviderState:
     return ProviderState(provider, "ok", "ok", attempts, failed)
 
 
-def today_status(now: datetime | None = None) -> dict:
-    """Today (since midnight UTC): what was sent, failed and refused, and each provider."""
-    filters = queries.Filters(days=1, now=now)
+def today_status(now: datetime | None = None, tenants: rollup.Tenants = None) -> dict:
+    """Today (since midnight UTC): what was sent, failed and refused, and each provider,
+    of ``tenants`` (None: every tenant). The blocked prefixes are the whole gateway's
+    (the pumping detector's, shared by every tenant: README, "Tenants")."""
+    filters = queries.Filters(days=1, now=now, tenants=tenants)
     with queries.reading():
         [total] = queries.summary(filters)
         health = {h.provider: h for h in queries.provider_health(filters) if h.provider}

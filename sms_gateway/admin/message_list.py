@@ -27,6 +27,7 @@ from ..catalog import snapshot as catalog
 from ..core.message_types import MessageType
 from ..models import Message
 from ..providers import provider_aliases
+from .tenants import tenants_of
 
 COUNT_CAP = 10_000  # "more than 10,000 messages": narrow the list to see an exact count
 
@@ -106,13 +107,22 @@ class SelectFilter(StaticFilter):
 
 
 class LocaleFilter(SelectFilter):
-    """The locales templates exist for: a record's resolved locale is always one."""
+    """The locales templates exist for: a record's resolved locale is always one. Those
+    of the viewer's tenants (a superuser's: every tenant's), from the snapshot."""
 
     title = "locale"
     parameter_name = "locale"
 
+    def __init__(self, request: HttpRequest, *args: object) -> None:
+        self.tenants = tenants_of(request)
+        super().__init__(request, *args)
+
     def static_choices(self) -> Iterable[tuple[str, str]]:
-        locales = sorted({locale for _, locale in catalog.current().templates})
+        catalogs = catalog.snapshot().catalogs
+        shown = catalogs if self.tenants is None else self.tenants
+        locales = sorted(
+            {locale for tenant in shown for _, locale in catalog.current(tenant).templates}
+        )
         return [(locale, locale) for locale in locales]
 
 

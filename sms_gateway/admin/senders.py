@@ -78,7 +78,7 @@ class BudgetAdmin(TenantScoped, admin.ModelAdmin):
             budget.alert_at_percent / 100,
             budget.action,
         )
-        (status,) = panel.statuses([cap])
+        (status,) = panel.statuses([cap], budget.tenant_id)
         return format_html(
             '<span class="sms-budget-{}">{} {} ({} %)</span>',
             status.state,

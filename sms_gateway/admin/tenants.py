@@ -6,7 +6,8 @@ default tenant when in none (a single-tenant install's operators, unchanged);
 their permissions say what they may do there. Every queryset of a screen is
 narrowed to those tenants, so another tenant's object is a 404 by URL or id, and
 is in no list, filter, search or export. Superusers see every tenant and filter
-by tenant; only they manage tenants.
+by tenant; only they manage tenants. The figures (the delivery dashboard, the home
+page's) are of the tenants ``figures_of`` says.
 """
 
 from __future__ import annotations
@@ -46,6 +47,31 @@ def tenant_of(request: HttpRequest) -> int:
 def several_tenants() -> bool:
     """From the snapshot: no query on most pages."""
     return len(snapshot.snapshot().catalogs) > 1
+
+
+def figures_of(request: HttpRequest, asked: object = None) -> tuple[int, ...] | None:
+    """Whose figures a page shows (the delivery dashboard, the home page); None: the
+    whole gateway's.
+
+    One tenant only (a single-tenant install): None, the queries as they always were.
+    A superuser: every tenant, or the one ``asked`` for (``?tenant=<id>``). An
+    operator: their tenants, or the one asked for among them; any other id asked
+    for is ignored (their own figures, never another tenant's)."""
+    if not several_tenants():
+        return None
+    try:
+        wanted = int(str(asked)) if asked not in (None, "") else None
+    except ValueError:
+        wanted = None
+    mine = tenants_of(request)
+    if mine is None:
+        return None if wanted is None else (wanted,)
+    return (wanted,) if wanted in mine else tuple(mine)
+
+
+def tenant_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    """The tenants ``request.user`` may choose between on a page of figures (by id)."""
+    return list(scope(Tenant.objects.order_by("pk"), request, "pk").values_list("pk", "name"))
 
 
 def scope(queryset: QuerySet, request: HttpRequest, path: str = "tenant") -> QuerySet:

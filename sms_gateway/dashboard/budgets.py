@@ -1,4 +1,7 @@
-"""Each budget's spend now, for the admin (the budget list and the dashboard's panel)."""
+"""Each budget's spend now, for the admin (the budget list and the dashboard's panel).
+
+A tenant's caps count its own spend (``spend.key_prefix``): each status is read
+from its tenant's counters."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils import timezone
 
 from ..budgets import spend
 from ..core import budgets
+from ..core.tenants import DEFAULT_TENANT_ID
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Status:
     alert_ratio: float
     action: str  # its label
     currency: str
+    tenant: int = DEFAULT_TENANT_ID
 
     @property
     def state(self) -> str:
@@ -31,17 +36,18 @@ class Status:
         return "alert" if self.used >= self.alert_ratio else "ok"
 
 
-def key(scope: str, period: str, now=None) -> str:  # noqa: ANN001
+def key(scope: str, period: str, now=None, tenant: int = DEFAULT_TENANT_ID) -> str:  # noqa: ANN001
     period_id = budgets.period_ids(now or timezone.now())[period]
-    return f"{spend.KEY_PREFIX}{period}:{period_id}:{scope}"
+    return f"{spend.key_prefix(tenant)}{period}:{period_id}:{scope}"
 
 
-def statuses(caps: list[budgets.Cap]) -> list[Status]:
-    """One MGET for all the caps."""
+def statuses(caps: list[budgets.Cap], tenant: int = DEFAULT_TENANT_ID) -> list[Status]:
+    """One MGET for all the caps (of one tenant)."""
     from ..models import Budget
 
     now = timezone.now()
-    values = spend.read([key(cap.scope, cap.period, now) for cap in caps]) if caps else []
+    keys = [key(cap.scope, cap.period, now, tenant) for cap in caps]
+    values = spend.read(keys) if caps else []
     return [
         Status(
             scope=cap.scope,
@@ -52,14 +58,25 @@ def statuses(caps: list[budgets.Cap]) -> list[Status]:
             alert_ratio=cap.alert_ratio,
             action=str(Budget.Action(cap.action).label),
             currency=settings.SMS_PRICE_CURRENCY,
+            tenant=tenant,
         )
         for cap, micros in zip(caps, values, strict=True)
     ]
 
 
-def panel() -> list[Status]:
-    """The enabled budgets, from the per-process snapshot: no SQL."""
+def panel(tenants: tuple[int, ...] | None = (DEFAULT_TENANT_ID,)) -> list[Status]:
+    """The enabled budgets of ``tenants`` (None: every tenant), from the per-process
+    snapshot: no SQL; one MGET per tenant with budgets."""
     from ..catalog import snapshot
 
-    caps = snapshot.current().guard.budgets
-    return statuses(sorted(caps, key=lambda c: (c.scope != budgets.ALL, c.scope, c.period)))
+    catalogs = snapshot.snapshot().catalogs
+    found = []
+    for tenant in sorted(catalogs if tenants is None else tenants):
+        try:
+            caps = snapshot.current(tenant).guard.budgets
+        except LookupError:  # no such tenant (a superuser's ?tenant=<id>): no budget
+            continue
+        if caps:
+            ordered = sorted(caps, key=lambda c: (c.scope != budgets.ALL, c.scope, c.period))
+            found += statuses(ordered, tenant)
+    return found

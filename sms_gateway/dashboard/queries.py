@@ -7,6 +7,9 @@ totals, the per-day, per-country and per-provider rows and their percentiles
 are folded from those cells in Python, the rolled-up days' sums cached until
 the rollup changes. Provider health unnests the attempts (JSON) of the last 24
 hours, live.
+
+Every figure is of ``Filters.tenants`` (None: every tenant, the whole gateway): the
+admin screen decides whose (``admin/dashboard.py``), the queries only obey.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import contextlib
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import Message
+from ..models import DeliveryStatsDay, Message
 from . import receipts, rollup
 
 HEALTH_WINDOW = timedelta(hours=24)
@@ -37,6 +40,12 @@ class Filters:
     country: str = ""
     provider: str = ""
     now: datetime | None = None
+    tenants: rollup.Tenants = None  # whose records; None: every tenant's
+
+    @property
+    def tenant_key(self) -> str:
+        """The tenants in a cache key: "all", or their ids."""
+        return "all" if self.tenants is None else ",".join(map(str, sorted(self.tenants)))
 
     @property
     def end(self) -> datetime:
@@ -105,6 +114,8 @@ def messages(filters: Filters) -> QuerySet[Message]:
         qs = qs.filter(country=filters.country)
     if filters.provider:
         qs = qs.filter(provider=filters.provider)
+    if filters.tenants is not None:
+        qs = qs.filter(tenant_id__in=filters.tenants)
     return qs.order_by()
 
 
@@ -181,7 +192,12 @@ def _rows(sums: dict[str | None, dict[object, list[int]]]) -> dict[str | None, d
 
 def range_cells(filters: Filters) -> list[rollup.Cell]:
     return rollup.read(
-        filters.start, filters.end, filters.country, filters.provider, filters.now
+        filters.start,
+        filters.end,
+        filters.country,
+        filters.provider,
+        filters.now,
+        tenants=filters.tenants,
     ).cells
 
 
@@ -245,6 +261,9 @@ def provider_health(filters: Filters) -> list[ProviderHealth]:
         if filters.provider:
             where += " AND a.value ->> 'provider' = %s"
             params.append(filters.provider)
+        if filters.tenants is not None:
+            where += " AND m.tenant_id = ANY(%s)"
+            params.append(list(filters.tenants))
         health: dict[str, ProviderHealth] = {}
         with connection.cursor() as cursor:
             cursor.execute(PROVIDER_HEALTH_SQL.format(where=where), params)
@@ -264,6 +283,8 @@ def _provider_health_in_python(filters: Filters) -> dict[str, ProviderHealth]:
     qs = Message.objects.filter(created_at__gte=health_start(filters), created_at__lt=filters.end)
     if filters.country:
         qs = qs.filter(country=filters.country)
+    if filters.tenants is not None:
+        qs = qs.filter(tenant_id__in=filters.tenants)
     durations: dict[str, list[int]] = defaultdict(list)
     health: dict[str, ProviderHealth] = {}
     for attempts in qs.values_list("attempts", flat=True).iterator():
@@ -285,11 +306,24 @@ def _provider_health_in_python(filters: Filters) -> dict[str, ProviderHealth]:
     return health
 
 
-def choices(filters: Filters) -> tuple[list[str], list[str]]:
-    """Countries ever recorded and providers configured or seen, for the filter menus."""
+def choices(filters: Filters, seen: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """Countries ever recorded and providers configured or seen, for the filter menus.
+
+    Of some tenants only: the countries of their rollup and ``seen`` (those of the
+    range shown), never another tenant's (the whole table's would be a skip scan
+    reading every tenant's records)."""
     from ..providers import provider_aliases
 
-    if postgres():
+    if filters.tenants is not None:
+        rolled = (
+            DeliveryStatsDay.objects.filter(tenant_id__in=filters.tenants)
+            .values_list("country", flat=True)
+            .distinct()
+            .order_by()
+        )
+        found = {*rolled, *seen, filters.country}
+        countries = sorted(c for c in found if c)
+    elif postgres():
         # A skip scan of message_country_idx: one index probe per country.
         with connection.cursor() as cursor:
             cursor.execute(COUNTRIES_SQL)
@@ -372,7 +406,13 @@ def overview(filters: Filters, limit: int = 25, problems: dict[str, str] | None 
     sums (cached, see ``rolled_up_sums``) plus the live days' cells. ``problems``:
     why each alias's receipts cannot reach the gateway (``receipts.setup_problems``)."""
     coverage = rollup.read(
-        filters.start, filters.end, filters.country, filters.provider, filters.now, stored=False
+        filters.start,
+        filters.end,
+        filters.country,
+        filters.provider,
+        filters.now,
+        stored=False,
+        tenants=filters.tenants,
     )
     sums = _vectors(coverage.cells, OVERVIEW)
     if coverage.stored_days:
@@ -396,14 +436,19 @@ ROLLED_UP_CACHE_SECONDS = 24 * 3600
 def rolled_up_sums(filters: Filters, coverage: rollup.Coverage) -> dict:
     """The rolled-up days' sums, from the shared cache when nothing was rolled up since:
     closed days never change, and adding up 16,000 cells is most of a 90-day page."""
-    # v2: with the per provider groupings (OVERVIEW)
-    key = f"sms_gateway:dashboard:v2:{filters.country}:{filters.provider}:{coverage.version}"
+    # v2: with the per provider groupings (OVERVIEW); v3: whose (a tenant's own sums)
+    key = (
+        f"sms_gateway:dashboard:v3:{filters.tenant_key}:{filters.country}:{filters.provider}:"
+        f"{coverage.version}"
+    )
     try:
         found = cache.get(key)
     except Exception:  # the cache is down: add them up
         found = None
     if found is None:
-        cells = rollup.stored_cells(*coverage.stored_days, filters.country, filters.provider)
+        cells = rollup.stored_cells(
+            *coverage.stored_days, filters.country, filters.provider, filters.tenants
+        )
         found = _vectors(cells, OVERVIEW)
         with contextlib.suppress(Exception):  # the cache is down: the next view adds up
             cache.set(key, found, ROLLED_UP_CACHE_SECONDS)

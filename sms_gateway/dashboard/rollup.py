@@ -7,7 +7,11 @@ by country and provider into ``DeliveryStatsDay`` (counts, and a histogram of
 time to delivery) by ``manage.py rollup_deliveries`` (at deploy), each worker's
 hourly pass and ``purge_messages`` (see ``refresh.py``), never by a page view:
 the dashboard reads what is there (``read``), groups the open days live, and
-says how fresh the rollup is and which closed days it lacks. Either way the same
+says how fresh the rollup is and which closed days it lacks.
+
+Cells are per tenant in the rollup (a day is built for every tenant at once); a
+reader gives the tenants it may see (``tenants``; None: every tenant, the whole
+gateway) and gets only theirs, read from the same indexes. Either way the same
 cells come out, so everything above them (totals, per day, per country, per
 provider, percentiles from the histograms) is one code path.
 
@@ -29,6 +33,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..core.delivery_status import DeliveryStatus
+from ..core.tenants import DEFAULT_TENANT_ID
 from ..models import DeliveryStatsDay, Message
 
 CLOSE_AFTER = timedelta(days=3)
@@ -60,7 +65,11 @@ class Cell:
     segments: int = 0
     converted: int = 0
     latency: list[int] = field(default_factory=lambda: [0] * BUCKETS)
+    tenant: int = DEFAULT_TENANT_ID  # only live cells grouped per tenant (``build_day``) say
 
+
+# Whose records a reader sees: None, every tenant's; else these tenants' only.
+Tenants = tuple[int, ...] | None
 
 COUNTS = (
     "total",
@@ -114,13 +123,21 @@ def _bucket_counts() -> dict[str, Count]:
 
 
 def live_queryset(
-    start: datetime, end: datetime, country: str = "", provider: str = ""
+    start: datetime,
+    end: datetime,
+    country: str = "",
+    provider: str = "",
+    tenants: Tenants = None,
+    per_tenant: bool = False,
 ) -> QuerySet:
-    """The records of ``[start, end)`` grouped by day, country and provider, with their
-    histogram as one count per bucket: one row per cell (a few hundred a day, where a
-    row per bucket was thousands to convert in Python), read from ``message_stats_idx``
-    (an index-only scan on PostgreSQL)."""
+    """The records of ``[start, end)`` grouped by day, country and provider (and tenant
+    with ``per_tenant``), with their histogram as one count per bucket: one row per
+    cell (a few hundred a day, where a row per bucket was thousands to convert in
+    Python), read from ``message_stats_idx`` (an index-only scan on PostgreSQL; its
+    INCLUDE list has the tenant, so ``tenants`` filters the index's own entries)."""
     qs = Message.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    if tenants is not None:
+        qs = qs.filter(tenant_id__in=tenants)
     if country:
         qs = qs.filter(country=country)
     if provider:
@@ -128,7 +145,7 @@ def live_queryset(
     failed_delivery = [DeliveryStatus.UNDELIVERED, DeliveryStatus.DROPPED]
     return (
         qs.annotate(day=TruncDate("created_at"))
-        .values("day", "country", "provider")
+        .values("day", "country", "provider", *(["tenant_id"] if per_tenant else []))
         .annotate(
             total=Count("created_at"),
             sent=Count("created_at", filter=Q(status=Message.Status.SENT)),
@@ -143,7 +160,14 @@ def live_queryset(
     )
 
 
-def live_cells(start: datetime, end: datetime, country: str = "", provider: str = "") -> list[Cell]:
+def live_cells(
+    start: datetime,
+    end: datetime,
+    country: str = "",
+    provider: str = "",
+    tenants: Tenants = None,
+    per_tenant: bool = False,
+) -> list[Cell]:
     """Group the records of ``[start, end)`` into cells, in one query."""
     buckets = [f"b{i}" for i in range(BUCKETS)]
     return [
@@ -153,8 +177,9 @@ def live_cells(start: datetime, end: datetime, country: str = "", provider: str 
             row["provider"],
             *(row[name] or 0 for name in COUNTS),
             latency=[row[name] for name in buckets],
+            tenant=row.get("tenant_id", DEFAULT_TENANT_ID),
         )
-        for row in live_queryset(start, end, country, provider)
+        for row in live_queryset(start, end, country, provider, tenants, per_tenant)
     ]
 
 
@@ -168,12 +193,13 @@ def is_closed(day: date, now: datetime) -> bool:
 
 
 def build_day(day: date, now: datetime | None = None) -> int:
-    """(Re)write the rolled-up cells of one closed day; returns how many."""
+    """(Re)write the rolled-up cells of one closed day, every tenant's; returns how many."""
     now = now or timezone.now()
-    cells = live_cells(*day_bounds(day))
+    cells = live_cells(*day_bounds(day), per_tenant=True)
     rows = [
         DeliveryStatsDay(
             day=day,
+            tenant_id=c.tenant,
             country=c.country,
             provider=c.provider,
             computed_at=now,
@@ -217,8 +243,14 @@ def ensure_days(first: date, last: date, now: datetime | None = None) -> int:
     return count
 
 
-def stored_cells(first: date, last: date, country: str = "", provider: str = "") -> list[Cell]:
+def stored_cells(
+    first: date, last: date, country: str = "", provider: str = "", tenants: Tenants = None
+) -> list[Cell]:
+    """The rolled-up cells of ``tenants`` (None: every tenant's, not added up: the
+    folding in ``queries`` adds the cells of one day, country and provider)."""
     qs = DeliveryStatsDay.objects.filter(day__gte=first, day__lte=last)
+    if tenants is not None:
+        qs = qs.filter(tenant_id__in=tenants)
     if country:
         qs = qs.filter(country=country)
     if provider:
@@ -267,12 +299,15 @@ def read(
     provider: str = "",
     now: datetime | None = None,
     stored: bool = True,
+    tenants: Tenants = None,
 ) -> Coverage:
     """Every cell of ``[start, end)`` (whole days from ``start``) without building
     anything: rolled-up days from the rollup, the open days (and a day closed within
     ``LIVE_GRACE``, not rolled up yet) live. A closed day older than that without its
     rollup is counted as nothing and listed in ``missing`` when it has records. With
-    ``stored=False`` the rolled-up cells are left for the caller to read (or not)."""
+    ``stored=False`` the rolled-up cells are left for the caller to read (or not).
+    ``tenants``: whose cells (None: every tenant's); a day is rolled up for every
+    tenant at once, so what is rolled up does not depend on it, what is missing does."""
     now = now or timezone.now()
     first = start.astimezone(UTC).date()
     last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
@@ -296,15 +331,16 @@ def read(
     day = first
     while day < live_from:
         begin, finish = day_bounds(day)
-        if day not in rolled and (
-            Message.objects.filter(created_at__gte=begin, created_at__lt=finish).exists()
-        ):
+        records = Message.objects.filter(created_at__gte=begin, created_at__lt=finish)
+        if tenants is not None:
+            records = records.filter(tenant_id__in=tenants)
+        if day not in rolled and records.exists():
             missing.append(day)
         day += timedelta(days=1)
     stored_days = (first, live_from - timedelta(days=1)) if rolled else None
-    found = stored_cells(*stored_days, country, provider) if stored and rolled else []
+    found = stored_cells(*stored_days, country, provider, tenants) if stored and rolled else []
     if live_from <= last:
-        found += live_cells(max(start, day_bounds(live_from)[0]), end, country, provider)
+        found += live_cells(max(start, day_bounds(live_from)[0]), end, country, provider, tenants)
     return Coverage(
         cells=found,
         rolled_up_at=max(rolled.values(), default=None),
