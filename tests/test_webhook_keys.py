@@ -307,12 +307,12 @@ def test_a_new_tenants_keys_are_stored_encrypted(client, superuser):
 
 # --- the upgrade -------------------------------------------------------------------------
 
-BEFORE = [("sms_gateway", "0012_tenants")]
-AFTER = [("sms_gateway", "0013_webhook_keys_encrypted")]
+BEFORE = [("sms_gateway", "0013_dashboard_tenants")]
+AFTER = [("sms_gateway", "0014_webhook_keys_encrypted")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0013_encrypts_stored_keys_and_reverses():
+def test_migration_0014_encrypts_stored_keys_and_reverses():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     try:

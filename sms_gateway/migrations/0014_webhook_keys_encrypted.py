@@ -39,7 +39,7 @@ def decrypt(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sms_gateway", "0012_tenants"),
+        ("sms_gateway", "0013_dashboard_tenants"),
     ]
 
     operations = [
