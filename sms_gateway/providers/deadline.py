@@ -95,38 +95,19 @@ def current() -> Call | None:
 
 
 class _Watchdog:
-    """One thread per process that cuts the calls whose time is up.
-
-    Arming a call wakes the thread only when the call is due before the moment the
-    thread sleeps until (or when it sleeps without a timeout): every attempt gets the
-    same timeout at most, so a call armed after another is due after it, and the
-    thread sleeps on. An SMS then costs no thread wake-up (nor a handover of the GIL
-    while its request thread works); the thread wakes about once per attempt timeout
-    and drops the finished calls. Arming drops those at the top of the heap too, so
-    the heap holds about the calls in flight.
-    """
-
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Call]] = []
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
-        self._until: float | None = None  # when the thread wakes on its own; None: never
 
     def arm(self, seconds: float, call: Call) -> None:
-        due = time.monotonic() + seconds
         with self._wake:
-            heap = self._heap
-            while heap and heap[0][2].done:
-                heapq.heappop(heap)
-            heapq.heappush(heap, (due, next(self._order), call))
+            heapq.heappush(self._heap, (time.monotonic() + seconds, next(self._order), call))
             if self._thread is None or not self._thread.is_alive():  # first use, or after fork
-                self._until = None
                 self._thread = threading.Thread(target=self._run, name="sms-deadline", daemon=True)
                 self._thread.start()
-            if self._until is None or due < self._until:
-                self._until = due  # the thread is woken: it wakes again by then at the latest
-                self._wake.notify()
+            self._wake.notify()
 
     def _run(self) -> None:
         while True:
@@ -134,13 +115,11 @@ class _Watchdog:
                 while self._heap and self._heap[0][2].done:
                     heapq.heappop(self._heap)
                 if not self._heap:
-                    self._until = None
                     self._wake.wait()
                     continue
                 due, _, call = self._heap[0]
                 delay = due - time.monotonic()
                 if delay > 0:
-                    self._until = due
                     self._wake.wait(delay)
                     continue
                 heapq.heappop(self._heap)
