@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -177,14 +178,12 @@ def check_webhook_secrets(app_configs: object = None, **kwargs: object) -> list:
             )
     if not base:
         return problems
-    from .providers.vonage import VonageProvider
-
     for alias, config in settings.SMS_PROVIDERS.items():
         try:
             backend = import_string(config.get("BACKEND", ""))
         except ImportError:
             continue  # E002 says so
-        vonage = isinstance(backend, type) and issubclass(backend, VonageProvider)
+        vonage = is_vonage_backend(backend)
         signing = settings.SMS_VONAGE_SIGNATURES.get(alias)
         if vonage and not (isinstance(signing, dict) and signing.get("SECRET")):
             problems.append(
@@ -292,6 +291,17 @@ def check_templates_in_database(app_configs: object = None, **kwargs: object) ->
     ]
 
 
+def is_vonage_backend(backend: object) -> bool:
+    """Whether an imported provider backend is (a subclass of) ``VonageProvider``.
+
+    Without importing the Vonage SDK (pydantic, PyJWT, cryptography: some 18 MB per
+    worker) when no backend needs it: a subclass has imported its module already.
+    """
+    module = sys.modules.get("sms_gateway.providers.vonage")
+    vonage = getattr(module, "VonageProvider", None)
+    return vonage is not None and isinstance(backend, type) and issubclass(backend, vonage)
+
+
 # The private attributes of vonage-http-client's HttpClient that providers/vonage.py
 # sets or reads: the SDK is pinned (pyproject.toml), this says so if a version drops one.
 VONAGE_INTERNALS = ("_session", "_adapter", "_timeout", "_last_response")
@@ -312,8 +322,6 @@ def vonage_internals_missing(http: object) -> list[str]:
 def check_vonage_sdk(app_configs: object = None, **kwargs: object) -> list:
     from django.utils.module_loading import import_string
 
-    from .providers.vonage import VonageProvider
-
     def is_vonage(config: object) -> bool:
         if not isinstance(config, dict):
             return False  # E002 says so
@@ -321,7 +329,7 @@ def check_vonage_sdk(app_configs: object = None, **kwargs: object) -> list:
             backend = import_string(config.get("BACKEND", ""))
         except (ImportError, AttributeError):
             return False  # E002 says so
-        return isinstance(backend, type) and issubclass(backend, VonageProvider)
+        return is_vonage_backend(backend)
 
     if not any(is_vonage(config) for config in settings.SMS_PROVIDERS.values()):
         return []

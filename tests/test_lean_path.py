@@ -8,7 +8,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -108,6 +108,38 @@ def test_the_two_statements_store_what_the_orm_stores():
     assert stored.created_at <= stored.updated_at <= timezone.now()
     assert timezone.now() - stored.created_at < dt.timedelta(minutes=1)
     assert stored.delivery_status == Message._meta.get_field("delivery_status").get_default()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_pool_each_statement_takes_a_connection_and_gives_it_back():
+    """Outside a transaction, as in production: straight from psycopg_pool, one
+    checkout per statement, no connection left with the thread, same values stored."""
+    require_postgres()
+    pool = connection.pool
+    assert pool is not None, "DATABASE_POOL is on by default"
+    connection.close()  # the thread holds none, as a request thread after release
+    pool.open()
+    requests_before = pool.get_stats().get("requests_num", 0)
+    message_id = uuid.uuid4()
+    statements.insert(id=message_id, **ROW)
+    assert connection.connection is None  # Django's path would have kept one open
+    attempts = [{"provider": "twilio", "status": "sent", "ms": 12}]
+    changed = statements.update_outcome(
+        message_id, status="sent", provider="twilio", provider_message_id="SM1", error="",
+        attempts=attempts,
+    )  # fmt: skip
+    assert changed == 1 and connection.connection is None
+    assert pool.get_stats()["requests_num"] - requests_before == 2
+    # Errors come as Django's, as from its cursor (retrying() catches those).
+    with pytest.raises(IntegrityError):
+        statements.insert(id=message_id, **ROW)
+    assert connection.connection is None
+    stored = Message.objects.get(pk=message_id)
+    for name, value in ROW.items():
+        if name != "status":
+            assert getattr(stored, name) == value, name
+    assert stored.status == "sent" and stored.attempts == attempts
+    assert stored.provider_message_id == "SM1"
 
 
 @pytest.mark.django_db
