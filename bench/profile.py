@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--markdown", type=Path, metavar="FILE")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep py-spy's raw output")
+    parser.add_argument("--guard-off", action="store_true", help="the project with SMS_GUARD empty")
     args = parser.parse_args(argv)
     global KEEP
     KEEP = args.keep
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         pg.execute(SCHEMA, "prof_c")
         env = servers.project_env(
             project, guard_url, redis_server.url(1), fake.url, workdir, {},
-            slug="project-guard", extra=GUARD_ENV,
+            slug="project-guard", extra={"SMS_GUARD": ""} if args.guard_off else GUARD_ENV,
         )  # fmt: skip
         conf = servers.gunicorn_settings(env, project)
         floor_c = stack.enter_context(
@@ -201,14 +202,15 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         servers.setup_project(env, project, workdir / "setup.log")
         pg.execute(NON_BINDING_LIMITS, "prof_guard")
+        name = "project" if args.guard_off else "project + guard"
         guarded = stack.enter_context(
-            servers.project_server(env, project, workdir / "project.log", name="project + guard")
+            servers.project_server(env, project, workdir / "project.log", name=name)
         )
         for target in (fake, floor_c, guarded):
             target.wait_ready()
         rows = {
             "floor C": profile(floor_c, load, fake, args.seconds, workdir, say),
-            "project + guard": profile(guarded, load, fake, args.seconds, workdir, say),
+            name: profile(guarded, load, fake, args.seconds, workdir, say),
         }
     report = render(rows)
     print(report, end="")
