@@ -6,8 +6,9 @@ the load split between their two tokens, beside the single-tenant one.
 Starts a throwaway PostgreSQL and Redis, a fake Twilio, the project in its
 production shape (``manage.py setup`` then gunicorn) with its fraud guard off,
 the same project with the guard on (its limits made non-binding), floor A (bare
-DRF), floor B (plain Django doing the same I/O) and floor C (DRF, the Twilio SDK
-and psycopg_pool doing that I/O), loads each with wrk and
+DRF), floor B (plain Django doing the same I/O), floor C (DRF, the Twilio SDK
+and psycopg_pool doing that I/O) and floor D (floor C plus the product's own work
+per SMS in the least code: bench/floors/product_views.py), loads each with wrk and
 prints one table (markdown) with the issue's targets marked ok or MISS.
 Everything it starts is stopped and removed on success, failure and Ctrl-C.
 """
@@ -40,12 +41,12 @@ from .measure import (
     machine_load,
     shares,
 )
-from .report import TargetResult, render, render_tenants
+from .report import TargetResult, render, render_floor_d, render_tenants
 
 PROJECT_DB, GUARD_DB = "bench_project", "bench_project_guard"
-FLOOR_DB, FLOOR_C_DB = "bench_floor_b", "bench_floor_c"
+FLOOR_DB, FLOOR_C_DB, FLOOR_D_DB = "bench_floor_b", "bench_floor_c", "bench_floor_d"
 TENANTS_DB = "bench_project_tenants"
-PROJECT_REDIS_DB, GUARD_REDIS_DB, TENANTS_REDIS_DB = 0, 1, 2
+PROJECT_REDIS_DB, GUARD_REDIS_DB, TENANTS_REDIS_DB, FLOOR_D_REDIS_DB = 0, 1, 2, 3
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
 TWO_TENANTS = "project + guard, 2 tenants"
 # "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
@@ -253,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         guard_url = pg.create_database(GUARD_DB)
         floor_url = pg.create_database(FLOOR_DB)
         floor_c_url = pg.create_database(FLOOR_C_DB)
+        floor_d_url = pg.create_database(FLOOR_D_DB)
         tenants_url = pg.create_database(TENANTS_DB) if args.tenants else None
         # Read from the "postgres" database: the counting query is never counted itself.
         pg.execute("CREATE EXTENSION pg_stat_statements")
@@ -292,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
             slug="project-tenants",
             extra={**GUARD_ENV, "SMS_PROVIDERS": tenants.providers(fake.url)},
         ) if args.tenants else None  # fmt: skip
+        # Floor D writes to the project's own table: its database is migrated as the
+        # project's is (manage.py setup, this environment); it is not served by the project.
+        floor_d_setup = servers.project_env(
+            project, floor_d_url, redis_server.url(FLOOR_D_REDIS_DB), fake.url, workdir,
+            args.overrides, slug="floor-d", extra={"SMS_GUARD": ""},
+        )  # fmt: skip
         conf = servers.gunicorn_settings(env, project)
         header["gunicorn"] = (
             f"{conf['workers']} workers × {conf['threads']} threads ({conf['worker_class']}) "
@@ -305,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
             "/Messages.json",
         }
         floor_c_env = {"FLOOR_DATABASE_URL": floor_c_url, "FLOOR_PROVIDER_BASE": fake.url}
+        floor_d_env = {
+            "FLOOR_DATABASE_URL": floor_d_url,
+            "FLOOR_PROVIDER_BASE": fake.url,
+            "FLOOR_TOKEN": servers.TOKEN,
+            "PROMETHEUS_MULTIPROC_DIR": floor_d_setup["PROMETHEUS_MULTIPROC_DIR"],
+        }
         say("starting the floors; manage.py setup, then the project")
         floor_a = stack.enter_context(
             servers.floor_server(
@@ -321,14 +335,23 @@ def main(argv: list[str] | None = None) -> int:
                 "floor C", "bench.floors.stack_settings", conf, floor_c_env, workdir / "floor_c.log"
             )
         )
-        with ThreadPoolExecutor(3) as pool:
+        with ThreadPoolExecutor(4) as pool:
             setups = [
                 pool.submit(servers.setup_project, env, project, workdir / "setup.log"),
                 pool.submit(servers.setup_project, guard_env, project, workdir / "setup_guard.log"),
+                pool.submit(
+                    servers.setup_project, floor_d_setup, project, workdir / "setup_floor_d.log"
+                ),
             ]
             if args.tenants:
                 setups.append(pool.submit(setup_tenants, tenants_env, project, workdir))
-            second = [done.result() for done in setups][2:]
+            second = [done.result() for done in setups][3:]
+        floor_d = stack.enter_context(
+            servers.floor_server(
+                "floor D", "bench.floors.product_settings", conf, floor_d_env,
+                workdir / "floor_d.log",
+            )
+        )  # fmt: skip
         # Before the workers load their snapshot: they read the limits once.
         scopes = [scope for (scope,) in pg.execute(NON_BINDING_LIMITS, GUARD_DB)]
         header["targets"] = (
@@ -361,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
                 tenants_env, project, workdir / "project_tenants.log", name=TWO_TENANTS
             )
         ) if args.tenants else None  # fmt: skip
-        for target in (fake, floor_a, floor_b, floor_c, gateway, guarded, two):
+        for target in (fake, floor_a, floor_b, floor_c, floor_d, gateway, guarded, two):
             if target is not None:
                 target.wait_ready()
         say("all up")
@@ -371,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         sql_two = stack.enter_context(closing(SqlCounter(pg.url(), TENANTS_DB))) if two else None
         sql_floor = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_DB)))
         sql_floor_c = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_C_DB)))
+        sql_floor_d = stack.enter_context(closing(SqlCounter(pg.url(), FLOOR_D_DB)))
         # INFO commandstats counts the whole server: right because one target runs at a time.
         redis_counter = stack.enter_context(closing(RedisCounter(redis_server.url())))
         bench = Bench(mode, load, fake, say)
@@ -380,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         a = bench.measure(floor_a)
         b = bench.measure(floor_b, sql_floor)
         c = bench.measure(floor_c, sql_floor_c)
+        d = bench.measure(floor_d, sql_floor_d)
         p = bench.measure(gateway, sql_project, redis_counter)
         g = bench.measure(guarded, sql_guard, redis_counter)
         # Right after the single-tenant project: the machine's drift between them is least.
@@ -387,19 +412,20 @@ def main(argv: list[str] | None = None) -> int:
         fake.set_latency(SLOW_MS)
         bench.slow(floor_b, b)
         bench.slow(floor_c, c)
+        bench.slow(floor_d, d)
         bench.slow(gateway, p)
         fake.set_latency(0)
 
         results = ((floor_a, a), (floor_b, b), (floor_c, c), (gateway, p), (guarded, g))
         project_results = ((gateway, p), (guarded, g)) + (((two, t),) if two else ())
-        for target, result in results + project_results[2:]:
+        for target, result in results + ((floor_d, d),) + project_results[2:]:
             result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
         for target, result in project_results:
             if set(ProcessTree(target.pid).workers()) != workers_before[target.name]:
                 result.notes.append(
                     f"{target.name} workers were replaced during the run (max_requests?)"
                 )
-        report = render(header, a, b, c, p, g)
+        report = render(header, a, b, c, p, g) + render_floor_d(c, d, p, g)
         if two:
             sent = tenants.records(pg.execute(tenants.RECORDS, TENANTS_DB))
             keys = tenants.counter_keys(redis_server.url(TENANTS_REDIS_DB), second[0])

@@ -58,6 +58,9 @@ LEAF_GROUPS = [
 GROUPS = OWNING + LEAF_GROUPS
 OTHER = "DRF view, Django handler, gunicorn, other"
 KEEP: Path | None = None  # --keep DIR: py-spy's raw files are copied there
+# --gil: sample only the thread holding the GIL (Python running), not a thread waiting
+# for it or blocked in a socket call, which py-spy may count as busy.
+GIL: list[str] = []
 
 
 def group_of(stack: str) -> str:
@@ -112,6 +115,7 @@ def profile(
                 "--output",
                 str(out),
                 "--nonblocking",
+                *GIL,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -172,9 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, metavar="FILE")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep py-spy's raw output")
     parser.add_argument("--guard-off", action="store_true", help="the project with SMS_GUARD empty")
+    parser.add_argument("--gil", action="store_true", help="sample only the GIL's holder")
     args = parser.parse_args(argv)
     global KEEP
     KEEP = args.keep
+    GIL[:] = ["--gil"] if args.gil else []
     if KEEP:
         KEEP.mkdir(parents=True, exist_ok=True)
     if not (shutil.which("py-spy") or Path(sys.executable).with_name("py-spy").exists()):

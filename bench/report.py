@@ -367,3 +367,55 @@ def render_tenants(
     if two.notes:  # the single-tenant project's are in the first table's notes
         lines += ["", "Notes: " + "; ".join(two.notes)]
     return "\n".join(lines) + "\n"
+
+
+def render_floor_d(c: TargetResult, d: TargetResult, p: TargetResult, g: TargetResult) -> str:
+    """Floor D beside floor C and the project: whether the issue's ratios to floor C can be
+    met by the least code that does the product's own work (bench/floors/product_views.py)."""
+    targets = (c, d, p, g)
+
+    def row(label: str, values: list[str], versus: str = "") -> str:
+        return f"| {label} | " + " | ".join(values) + f" | {versus} |"
+
+    def rps(t: TargetResult) -> float | None:
+        return attr(t.c16, "rps")
+
+    d_vs_c, p_vs_d, g_vs_d = ratio(rps(d), rps(c)), ratio(rps(p), rps(d)), ratio(rps(g), rps(d))
+    slow_d_vs_c = ratio(attr(d.slow, "rps"), attr(c.slow, "rps"))
+    slow_p_vs_d = ratio(attr(p.slow, "rps"), attr(d.slow, "rps"))
+    p50_d = minus(attr(d.c1, "p50_ms"), attr(c.c1, "p50_ms"))
+    p50_p = minus(attr(p.c1, "p50_ms"), attr(d.c1, "p50_ms"))
+    notes = [note for note in d.notes]
+    lines = [
+        "",
+        "## Floor D: the product's own work in the least code",
+        "",
+        "Floor C with, per SMS, what the product must do and nothing else: the token "
+        "compared, the locale and template, the masked copy, encoding and segments, the "
+        "route by prefix, every column written to the project's own table (its migrations, "
+        "its indexes), the provider call under the wall-clock deadline, one JSON log line and "
+        "the counters. What is left between floor D and the project is the catalog the "
+        "operators edit, the guard, failover, receipts, tenants and the code's structure.",
+        "",
+        "| metric | floor C | floor D | project | project + guard | versus |",
+        "|---|--:|--:|--:|--:|---|",
+        row("req/s, 16 connections", [num(rps(t), 0) for t in targets],
+            f"D {num(d_vs_c, 2)}× C; project {num(p_vs_d, 2)}× D, + guard {num(g_vs_d, 2)}× D"),
+        row("p50 ms, 1 connection", [num(attr(t.c1, "p50_ms"), 2) for t in targets],
+            f"D {num(p50_d, 2)} ms over C; project {num(p50_p, 2)} ms over D"),
+        row("CPU ms per request, 16 connections", [num(t.cpu_ms, 2) for t in targets],
+            f"D {num(minus(d.cpu_ms, c.cpu_ms), 2)} ms over C; project "
+            f"{num(minus(p.cpu_ms, d.cpu_ms), 2)} ms over D"),
+        row("SQL statements per SMS", [num(t.sql_per_sms, 3) for t in targets]),
+        row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in targets]),
+        row("slow provider (300 ms), 200 connections: req/s",
+            [num(attr(t.slow, "rps")) for t in targets],
+            f"D {num(slow_d_vs_c, 2)}× C; project {num(slow_p_vs_d, 2)}× D"),
+        "",
+        f"**Floor D reaches {num(d_vs_c, 2)}× floor C at 16 connections** (the issue asks the "
+        f"project for 0.8×), {num(p50_d, 2)} ms p50 over C at 1 connection (asked: ≤ 0.5) and "
+        f"{num(slow_d_vs_c, 2)}× C with the slow provider (asked: ≥ 0.9×).",
+    ]  # fmt: skip
+    if notes:
+        lines += ["", "## Notes (floor D)", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"

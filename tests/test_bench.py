@@ -1,5 +1,6 @@
 """``python -m bench --smoke --tenants`` runs end to end and prints numbers for all five
-targets, and the two-tenant project beside the single-tenant one, having sent through both.
+targets, floor D beside floor C and the project, and the two-tenant project beside the
+single-tenant one, having sent through both.
 
 Whether the targets are met is the benchmark's report, not this test's verdict.
 Deselect with ``-m "not bench"`` (it takes about 75 s).
@@ -136,3 +137,28 @@ def test_smoke_run_reports_two_tenants_and_sends_through_both(output):
     # Correctness, not speed: each tenant's records went its own way.
     assert "**ok** both tenants sent, each with its own text, route and counters" in section, output
     assert re.search(r"\*\*(ok|MISS)\*\* two tenants: no regression beyond noise", section), output
+
+
+FLOOR_D_ROWS = (
+    "req/s, 16 connections",
+    "p50 ms, 1 connection",
+    "CPU ms per request, 16 connections",
+    "SQL statements per SMS",
+)
+
+
+def test_smoke_run_reports_floor_d_beside_floor_c_and_the_project(output):
+    section = output.split("## Floor D: the product's own work in the least code", 1)
+    assert len(section) == 2, output
+    section = section[1].split("## Two tenants", 1)[0]
+    assert "| metric | floor C | floor D | project | project + guard |" in section, output
+    for label in FLOOR_D_ROWS:
+        line = next(x for x in section.splitlines() if x.startswith(f"| {label} |"))
+        cells = [cell.strip() for cell in line.split("|")[2:6]]
+        assert all(NUMBER.match(cell) for cell in cells), (label, cells, output)
+    # Floor D answered 2xx (a failing target's answer would be in its notes) and wrote
+    # its two statements per SMS to the project's own table.
+    assert "## Notes (floor D)" not in section, output
+    sql = next(x for x in section.splitlines() if x.startswith("| SQL statements per SMS |"))
+    assert sql.split("|")[3].strip() == "2.000", output
+    assert re.search(r"\*\*Floor D reaches [\d.]+× floor C at 16 connections\*\*", section), output

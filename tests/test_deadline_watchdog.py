@@ -85,3 +85,23 @@ def test_a_shorter_deadline_armed_while_the_watchdog_waits_on_a_longer_one(silen
     # Armed later but due first: the watchdog must be woken for it.
     assert 0.25 <= _cut_call(silent_server, 0.3) < 1.5
     assert not long_done.is_set()  # the long one is not cut early
+
+
+def test_a_later_deadline_is_not_woken_for_yet_still_cut_on_time(silent_server):
+    # A call that ends at once leaves the watchdog sleeping until its due time (0.4 s);
+    # a call armed after it and due later (0.7 s) does not wake the watchdog, which
+    # must still cut it on time once it wakes for the first.
+    with deadline.wall_clock(0.4):
+        pass
+    assert 0.6 <= _cut_call(silent_server, 0.7) < 1.9
+
+
+def test_calls_that_ended_are_dropped_once_their_watchdog_wakes():
+    for _ in range(500):  # ended at once, each due in 0.2 s
+        with deadline.wall_clock(0.2):
+            pass
+    time.sleep(0.5)
+    with deadline.wall_clock(0.05):  # sooner than nothing in flight: wakes the watchdog
+        pass
+    time.sleep(0.3)
+    assert len(deadline._watchdog._heap) == 0

@@ -102,12 +102,19 @@ class _Watchdog:
         self._thread: threading.Thread | None = None
 
     def arm(self, seconds: float, call: Call) -> None:
+        due = time.monotonic() + seconds
         with self._wake:
-            heapq.heappush(self._heap, (time.monotonic() + seconds, next(self._order), call))
+            # The watchdog sleeps until the earliest deadline: woken only when this one
+            # comes sooner (one thread switch an SMS saved under load, where the calls in
+            # flight are all due later than the oldest). Calls that end early stay in the
+            # heap until the watchdog next wakes: at most one deadline's worth of calls.
+            sooner = not self._heap or due < self._heap[0][0]
+            heapq.heappush(self._heap, (due, next(self._order), call))
             if self._thread is None or not self._thread.is_alive():  # first use, or after fork
                 self._thread = threading.Thread(target=self._run, name="sms-deadline", daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            elif sooner:
+                self._wake.notify()
 
     def _run(self) -> None:
         while True:

@@ -1,0 +1,213 @@
+"""Floor D: floor C plus the least code doing what the product must do for each SMS.
+
+Issue 18 asks for the gateway at 0.8x floor C. Floor C sends a one-line text and
+writes 3 columns; the gateway's obligations are more, and this floor does each
+of them the plainest way, on the same stack as floor C, so that the gateway is
+measured against the least code that meets them:
+
+- the Authorization value compared in constant time;
+- the locale from ``uiLocales``/``locale`` and the text from a template for the
+  message type (``str.format``), its masked copy (the code never stored), its
+  encoding (GSM-7 or UCS-2) and segments;
+- the route by the longest matching country prefix;
+- the record in the project's own table (the same migrations, its 17 indexes):
+  an INSERT of every column before the provider's call and an UPDATE of the
+  outcome with the attempt (JSON) after, each on a pooled connection not held
+  during the call;
+- the provider's call bounded in wall-clock time (the project's
+  ``providers.deadline``, the least code that cuts a trickling answer);
+- one JSON log line and the counters (prometheus_client, multiprocess).
+
+No admin-editable catalog, guard, failover, receipts or tenants: what is left
+between this floor and the gateway is what those and the gateway's structure
+cost.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import math
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import phonenumbers
+import requests
+from django.urls import path
+from prometheus_client import Counter, Histogram
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from sms_gateway.providers import deadline
+
+from .stack_views import ACCOUNT_SID, AUTH_TOKEN, PROVIDER_BASE, SENDER, THREADS, SendSerializer
+
+TOKEN = os.environ.get("FLOOR_TOKEN", "").encode()
+TENANT = 1  # the default tenant the migrations create
+ATTEMPT_SECONDS = 10.0
+TEMPLATES = {
+    ("SignIn", "en"): "{code} is your sign-in code. It expires in 10 minutes.",
+    ("SignIn", "fr"): "{code} est votre code de connexion. Il expire dans 10 minutes.",
+    ("Register", "en"): "{code} is your sign-up code. It expires in 10 minutes.",
+    ("Register", "fr"): "{code} est votre code d'inscription. Il expire dans 10 minutes.",
+}
+ROUTES = {"33": "fr-twilio", "44": "uk-twilio", "1": "nanp-twilio"}  # prefix -> route
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+
+INSERT = """
+INSERT INTO sms_gateway_message (
+    id, tenant_id, "to", country, type, template_type, requested_locale, ui_locales, locale,
+    body, encoding, segments, provider, provider_message_id, status, error, ip, created_at,
+    updated_at, attempts, route, route_reason, delivery_error_code, delivery_status,
+    provider_status, flags, is_test, refusal
+) VALUES (
+    %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', 'accepted', '', %s, %s, %s, '[]',
+    %s, %s, '', '', '', '', false, ''
+)
+"""
+UPDATE = """
+UPDATE sms_gateway_message SET status = %s, provider = %s, provider_message_id = %s,
+    error = %s, attempts = %s, updated_at = %s WHERE id = %s
+"""
+
+logger = logging.getLogger("floor_d")
+SENT = Counter("floor_sms_total", "SMS by outcome", ["status"])
+LATENCY = Histogram("floor_provider_seconds", "provider call", ["provider", "outcome"])
+
+
+class _HttpClient(TwilioHttpClient):
+    def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN201
+        kwargs["timeout"] = ATTEMPT_SECONDS
+        url = url.replace("https://api.twilio.com", PROVIDER_BASE, 1)
+        return super().request(method, url, *args, **kwargs)
+
+
+_lock = threading.Lock()
+_pool: ConnectionPool | None = None
+_client: Client | None = None
+
+
+def resources() -> tuple[ConnectionPool, Client]:
+    global _pool, _client
+    with _lock:
+        if _pool is None:
+            _pool = ConnectionPool(
+                os.environ["FLOOR_DATABASE_URL"],
+                min_size=2,
+                max_size=THREADS,
+                kwargs={"autocommit": True},
+                open=True,
+            )
+            http = _HttpClient(pool_connections=True)
+            http.session.trust_env = False
+            adapter = deadline.DeadlineAdapter(pool_connections=1, pool_maxsize=THREADS)
+            http.session.mount("http://", adapter)
+            http.session.mount("https://", adapter)
+            _client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=http)
+        return _pool, _client
+
+
+def locale_of(payload: dict) -> str:
+    for tag in (payload.get("uiLocales") or "").split() + [payload.get("locale") or ""]:
+        language = tag.split("-")[0].lower()
+        if language in ("en", "fr"):
+            return language
+    return "en"
+
+
+def route_of(e164: str) -> str:
+    digits = e164[1:]
+    for size in range(4, 0, -1):
+        route = ROUTES.get(digits[:size])
+        if route:
+            return route
+    return "default"
+
+
+def segments_of(text: str) -> tuple[str, int]:
+    if all(ch in GSM7 for ch in text):
+        return "GSM-7", 1 if len(text) <= 160 else math.ceil(len(text) / 153)
+    return "UCS-2", 1 if len(text) <= 70 else math.ceil(len(text) / 67)
+
+
+class SendView(APIView):
+    def post(self, request):  # noqa: ANN001, ANN201
+        presented = request.META.get("HTTP_AUTHORIZATION", "").encode()
+        if not hmac.compare_digest(presented, TOKEN):
+            return Response({"message": "Invalid Authorization header."}, status=401)
+        serializer = SendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        to, payload, code = data["to"], data["payload"], data["payload"]["code"]
+        number = phonenumbers.parse(to)
+        country = phonenumbers.region_code_for_number(number) or ""
+        locale = locale_of(payload)
+        template = TEMPLATES.get((data["type"], locale)) or TEMPLATES[("SignIn", "en")]
+        text = template.format(code=code)
+        masked = template.format(code="*" * len(code))
+        encoding, segments = segments_of(text)
+        route = route_of(to)
+        pool, client = resources()
+        sms_id, now = uuid.uuid4(), datetime.now(UTC)
+        with pool.connection() as conn:
+            conn.execute(
+                INSERT,
+                (
+                    sms_id, TENANT, to, country, data["type"], data["type"],
+                    payload.get("locale", ""), payload.get("uiLocales", ""), locale, masked,
+                    encoding, segments, data.get("ip"), now, now, route,
+                    Jsonb({"route": route}),
+                ),
+            )  # fmt: skip
+        started, t0 = datetime.now(UTC).isoformat(), time.monotonic()
+        try:
+            with deadline.wall_clock(ATTEMPT_SECONDS):
+                message = client.messages.create(to=to, from_=SENDER, body=text)
+            provider_id, status, error = message.sid, "sent", ""
+        except (TwilioException, requests.RequestException) as err:
+            provider_id, status, error = "", "failed", str(err)[:300]
+        seconds = time.monotonic() - t0
+        LATENCY.labels("twilio", status).observe(seconds)
+        attempt = {
+            "provider": "twilio", "outcome": status, "started_at": started,
+            "duration_ms": int(seconds * 1000), "provider_message_id": provider_id,
+            "error": error,
+        }  # fmt: skip
+        with pool.connection() as conn:
+            conn.execute(
+                UPDATE,
+                (status, "twilio", provider_id, error, Jsonb([attempt]), datetime.now(UTC), sms_id),
+            )
+        SENT.labels(status).inc()
+        logger.info(
+            json.dumps(
+                {
+                    "message_id": str(sms_id), "to": to[:-4] + "****", "country": country,
+                    "type": data["type"], "locale": locale, "route": route,
+                    "status": status, "provider": "twilio", "segments": segments,
+                }
+            )
+        )  # fmt: skip
+        if status == "failed":
+            return Response({"message": "send failed", "id": str(sms_id)}, status=502)
+        return Response(
+            {
+                "id": str(sms_id), "status": status, "provider": "twilio", "locale": locale,
+                "segments": segments,
+            }
+        )  # fmt: skip
+
+
+urlpatterns = [path("sms/send", SendView.as_view())]
