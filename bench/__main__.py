@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import argparse
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.throwaway import PostgresCluster, RedisServer
 
 from . import servers, tenants
 from .floors.plain_views import SCHEMA
-from .load import Load, ensure_wrk
+from .load import Load, LoadResult, ensure_wrk
 from .measure import (
     ProcessTree,
     RedisCounter,
@@ -66,14 +68,17 @@ NON_BINDING_LIMITS = 'UPDATE sms_gateway_ratelimit SET "limit" = 1000000000 RETU
 class Mode:
     name: str
     warm: int  # seconds of 16 connections before measuring a target (wrk takes whole seconds)
-    phase: int  # seconds per measured run
+    phase: int  # seconds per measured run, in all, per target
     slow_warm: int
     slow: int
+    # Each measured run is cut in this many slices, the targets taking turns slice by
+    # slice (interleaved): a drift of the shared machine reaches every target alike.
+    rounds: int = 1
 
 
 MODES = {
-    "full": Mode("full", warm=5, phase=15, slow_warm=3, slow=15),
-    "quick": Mode("quick", warm=2, phase=4, slow_warm=1, slow=5),
+    "full": Mode("full", warm=5, phase=15, slow_warm=3, slow=15, rounds=5),
+    "quick": Mode("quick", warm=2, phase=4, slow_warm=1, slow=4, rounds=2),
     "smoke": Mode("smoke", warm=1, phase=1, slow_warm=0, slow=1),
 }
 
@@ -185,41 +190,121 @@ class Bench:
         self.fake.drain()
         return result
 
-    def measure(
-        self,
-        target: servers.Gunicorn,
-        sql: SqlCounter | None = None,
-        redis: RedisCounter | None = None,
-        tokens: tuple[str, ...] = (),
-    ) -> TargetResult:
-        """``tokens``: the Authorization values the load takes in turns (one if empty)."""
-        result = TargetResult(target.name)
-        result.notes += probe(target, tokens)
-        self.run(target, 16, self.mode.warm, tokens)
-        result.c1 = self.run(target, 1, self.mode.phase, tokens)
+    def measure_interleaved(self, specs: list[Spec]) -> list[TargetResult]:
+        """``measure`` for several targets at once: each warmed up, then every measured
+        run cut in ``mode.rounds`` slices that the targets take in turns (the order
+        rotating each round), the counts summed over a target's slices."""
+        results = []
+        for spec in specs:
+            result = TargetResult(spec.target.name)
+            result.notes += probe(spec.target, spec.tokens)
+            self.run(spec.target, 16, self.mode.warm, spec.tokens)
+            results.append(result)
+        rounds, step = self.mode.rounds, max(1, self.mode.phase // self.mode.rounds)
+        c1: list[list[LoadResult]] = [[] for _ in specs]
+        for index in self._turns(len(specs), rounds):
+            c1[index].append(self.run(specs[index].target, 1, step, specs[index].tokens))
+        counted = [Counted() for _ in specs]
+        for index in self._turns(len(specs), rounds):
+            spec, count = specs[index], counted[index]
+            tree = ProcessTree(spec.target.pid)
+            sql_before = spec.sql.snapshot() if spec.sql else None
+            redis_before = spec.redis.snapshot() if spec.redis else None
+            sms_before, cpu_before = self.fake.messages(), tree.cpu_seconds()
+            workers_before, machine_before = tree.worker_cpu(), machine_cpu()
+            self.say(f"{spec.target.name}: 16 connections, {step} s (counted)")
+            count.runs.append(self.load.run(spec.target.url + "/sms/send", 16, step, spec.tokens))
+            count.cpu += tree.cpu_seconds() - cpu_before
+            count.add_machine(machine_before, machine_cpu())
+            for pid, seconds in tree.worker_cpu().items():
+                count.workers[pid] = (
+                    count.workers.get(pid, 0.0) + seconds - workers_before.get(pid, seconds)
+                )
+            self.fake.drain()
+            count.sms += self.fake.messages() - sms_before
+            if spec.sql:
+                count.sql += delta(sql_before, spec.sql.snapshot())
+            if spec.redis:
+                count.redis += delta(redis_before, spec.redis.snapshot())
+        for spec, result, runs, count in zip(specs, results, c1, counted, strict=True):
+            result.c1 = combined(runs)
+            result.c16 = combined(count.runs)
+            result.busy = count.busy()
+            result.split = shares({}, count.workers)
+            result.sms = count.sms
+            result.sql = count.sql if spec.sql else None
+            result.redis = count.redis if spec.redis else None
+            if result.c16.requests:
+                result.cpu_ms = count.cpu * 1000 / result.c16.requests
+        return results
 
-        tree = ProcessTree(target.pid)
-        sql_before = sql.snapshot() if sql else None
-        redis_before = redis.snapshot() if redis else None
-        sms_before, cpu_before = self.fake.messages(), tree.cpu_seconds()
-        workers_before, machine_before = tree.worker_cpu(), machine_cpu()
-        self.say(f"{target.name}: 16 connections, {self.mode.phase} s (counted)")
-        result.c16 = self.load.run(target.url + "/sms/send", 16, self.mode.phase, tokens)
-        cpu = tree.cpu_seconds() - cpu_before
-        result.busy = machine_load(machine_before, machine_cpu())
-        result.split = shares(workers_before, tree.worker_cpu())
-        self.fake.drain()  # requests still in flight finish before SQL and Redis are read
-        result.sms = self.fake.messages() - sms_before
-        result.sql = delta(sql_before, sql.snapshot()) if sql else None
-        result.redis = delta(redis_before, redis.snapshot()) if redis else None
-        if result.c16.requests:
-            result.cpu_ms = cpu * 1000 / result.c16.requests
-        return result
+    def slow_interleaved(self, pairs: list[tuple[servers.Gunicorn, TargetResult]]) -> None:
+        for target, _ in pairs:
+            if self.mode.slow_warm:
+                self.run(target, SLOW_CONNECTIONS, self.mode.slow_warm)
+        runs: list[list[LoadResult]] = [[] for _ in pairs]
+        step = max(1, self.mode.slow // self.mode.rounds)
+        for index in self._turns(len(pairs), self.mode.rounds):
+            runs[index].append(self.run(pairs[index][0], SLOW_CONNECTIONS, step))
+        for (_, result), slices in zip(pairs, runs, strict=True):
+            result.slow = combined(slices)
 
-    def slow(self, target: servers.Gunicorn, result: TargetResult) -> None:
-        if self.mode.slow_warm:
-            self.run(target, SLOW_CONNECTIONS, self.mode.slow_warm)
-        result.slow = self.run(target, SLOW_CONNECTIONS, self.mode.slow)
+    @staticmethod
+    def _turns(targets: int, rounds: int) -> list[int]:
+        """The targets' turns: every target once a round, the first one rotating."""
+        return [(first + i) % targets for first in range(rounds) for i in range(targets)]
+
+
+@dataclass(frozen=True)
+class Spec:
+    target: servers.Gunicorn
+    sql: SqlCounter | None = None
+    redis: RedisCounter | None = None
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass
+class Counted:
+    """A target's counts summed over its counted slices."""
+
+    runs: list = field(default_factory=list)
+    cpu: float = 0.0
+    sms: int = 0
+    sql: Counter = field(default_factory=Counter)
+    redis: Counter = field(default_factory=Counter)
+    workers: dict = field(default_factory=dict)
+    jiffies: tuple[int, int, int] = (0, 0, 0)
+
+    def add_machine(self, before: tuple[int, int, int], after: tuple[int, int, int]) -> None:
+        self.jiffies = tuple(  # type: ignore[assignment]
+            s + a - b for s, a, b in zip(self.jiffies, after, before, strict=True)
+        )
+
+    def busy(self) -> tuple[float, float]:
+        return machine_load((0, 0, 0), self.jiffies)
+
+
+def combined(runs: list[LoadResult]) -> LoadResult:
+    """Slices of one run as one: counts and seconds summed; p50, p90 and p99 the median
+    of the slices' (wrk gives no histogram to merge), max the largest."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def median(name: str) -> float:
+        return statistics.median(getattr(run, name) for run in runs)
+
+    return LoadResult(
+        connections=runs[0].connections,
+        requests=sum(run.requests for run in runs),
+        seconds=sum(run.seconds for run in runs),
+        non2xx=sum(run.non2xx for run in runs),
+        socket_errors=sum(run.socket_errors for run in runs),
+        p50_ms=median("p50_ms"),
+        p90_ms=median("p90_ms"),
+        p99_ms=median("p99_ms"),
+        max_ms=max(run.max_ms for run in runs),
+        output="\n".join(run.output for run in runs),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,7 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     load = Load(ensure_wrk())
     header = {
         "mode": f"{mode.name}: warm-up {mode.warm} s, {mode.phase} s per run, slow provider "
-        f"warm-up {mode.slow_warm} s + {mode.slow} s (floors B and C and project only)"
+        f"warm-up {mode.slow_warm} s + {mode.slow} s (floors B, C and D and project only)"
+        + (
+            f"; each run in {mode.rounds} slices, the targets taking turns (interleaved)"
+            if mode.rounds > 1
+            else ""
+        )
     }
     header.update(machine())
     header["project"] = f"{project} at {revision(project)}"
@@ -401,19 +491,19 @@ def main(argv: list[str] | None = None) -> int:
         projects = (gateway, guarded, two) if two else (gateway, guarded)
         workers_before = {t.name: set(ProcessTree(t.pid).workers()) for t in projects}
 
-        a = bench.measure(floor_a)
-        b = bench.measure(floor_b, sql_floor)
-        c = bench.measure(floor_c, sql_floor_c)
-        d = bench.measure(floor_d, sql_floor_d)
-        p = bench.measure(gateway, sql_project, redis_counter)
-        g = bench.measure(guarded, sql_guard, redis_counter)
-        # Right after the single-tenant project: the machine's drift between them is least.
-        t = bench.measure(two, sql_two, redis_counter, tenants.TOKENS) if two else None
+        # Interleaved: the targets take turns slice by slice (Mode.rounds), so that the
+        # machine's drift reaches all of them alike and the same-run ratios hold.
+        specs = [
+            Spec(floor_a), Spec(floor_b, sql_floor), Spec(floor_c, sql_floor_c),
+            Spec(floor_d, sql_floor_d), Spec(gateway, sql_project, redis_counter),
+            Spec(guarded, sql_guard, redis_counter),
+        ]  # fmt: skip
+        if two:
+            specs.append(Spec(two, sql_two, redis_counter, tenants.TOKENS))
+        a, b, c, d, p, g, *rest = bench.measure_interleaved(specs)
+        t = rest[0] if two else None
         fake.set_latency(SLOW_MS)
-        bench.slow(floor_b, b)
-        bench.slow(floor_c, c)
-        bench.slow(floor_d, d)
-        bench.slow(gateway, p)
+        bench.slow_interleaved([(floor_b, b), (floor_c, c), (floor_d, d), (gateway, p)])
         fake.set_latency(0)
 
         results = ((floor_a, a), (floor_b, b), (floor_c, c), (gateway, p), (guarded, g))

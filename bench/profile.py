@@ -193,12 +193,27 @@ def main(argv: list[str] | None = None) -> int:
         redis_server = stack.enter_context(RedisServer())
         fake = stack.enter_context(servers.FakeProvider(workdir / "fake.log"))
         guard_url, floor_c_url = pg.create_database("prof_guard"), pg.create_database("prof_c")
+        floor_d_url = pg.create_database("prof_d")
         pg.execute(SCHEMA, "prof_c")
         env = servers.project_env(
             project, guard_url, redis_server.url(1), fake.url, workdir, {},
             slug="project-guard", extra={"SMS_GUARD": ""} if args.guard_off else GUARD_ENV,
         )  # fmt: skip
         conf = servers.gunicorn_settings(env, project)
+        floor_d_setup = servers.project_env(
+            project, floor_d_url, redis_server.url(3), fake.url, workdir, {}, slug="floor-d",
+            extra={"SMS_GUARD": ""},
+        )  # fmt: skip
+        servers.setup_project(floor_d_setup, project, workdir / "setup_floor_d.log")
+        floor_d = stack.enter_context(
+            servers.floor_server(
+                "floor D", "bench.floors.product_settings", conf,
+                {"FLOOR_DATABASE_URL": floor_d_url, "FLOOR_PROVIDER_BASE": fake.url,
+                 "FLOOR_TOKEN": servers.TOKEN,
+                 "PROMETHEUS_MULTIPROC_DIR": floor_d_setup["PROMETHEUS_MULTIPROC_DIR"]},
+                workdir / "floor_d.log",
+            )
+        )  # fmt: skip
         floor_c = stack.enter_context(
             servers.floor_server(
                 "floor C", "bench.floors.stack_settings", conf,
@@ -212,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         guarded = stack.enter_context(
             servers.project_server(env, project, workdir / "project.log", name=name)
         )
-        for target in (fake, floor_c, guarded):
+        for target in (fake, floor_c, floor_d, guarded):
             target.wait_ready()
         rows = {
             "floor C": profile(floor_c, load, fake, args.seconds, workdir, say),
+            "floor D": profile(floor_d, load, fake, args.seconds, workdir, say),
             name: profile(guarded, load, fake, args.seconds, workdir, say),
         }
     report = render(rows)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
@@ -34,6 +34,18 @@ from ..models import Message
 # Written by finalize; everything else is written once, by record.
 OUTCOME_FIELDS = ("status", "provider", "provider_message_id", "error", "attempts", "updated_at")
 
+# Field classes whose preparation (get_db_prep_save) returns a value of exactly this
+# type unchanged, on every backend Django ships (tests/test_statements.py compares both
+# on every field of Message): such a value is bound as it is.
+AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+}  # not integers: on PostgreSQL, Django wraps them in psycopg's Int2, Int4...
+# A default written as an SQL literal when the caller gives no value: one parameter less
+# to prepare, send and bind. Only these two, whose literal is the same on every backend.
+LITERALS = {"": "''", None: "NULL"}
+
 
 @functools.cache
 def _fields() -> tuple[Any, ...]:
@@ -41,12 +53,50 @@ def _fields() -> tuple[Any, ...]:
 
 
 @functools.cache
-def _insert_sql(vendor: str) -> str:
+def _outcome_fields() -> tuple[Any, ...]:
+    return tuple(Message._meta.get_field(name) for name in OUTCOME_FIELDS)
+
+
+def prepared(field: Any, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """``field.get_db_prep_save(value, connection)``, without the calls when they would
+    return ``value`` itself: a str in a CharField, None in a nullable non-JSON field..."""
+    if type(value) is AS_IS.get(type(field)) or (
+        value is None and field.null and not isinstance(field, models.JSONField)
+    ):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
+def literal(field: Any) -> str | None:
+    """The SQL literal of ``field``'s default when it is one of ``LITERALS``, else None."""
+    if field.has_default() and callable(field.default):
+        return None
+    default = field.get_default()
+    if type(default) is not str and default is not None:
+        return None
+    if default is None and not field.null:
+        return None
+    return LITERALS[default]
+
+
+@functools.cache
+def _insert(vendor: str, given: frozenset[str]) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT when the fields ``given`` (attnames) have values, and the fields it binds:
+    the others' defaults are written in as literals when they are '' or NULL."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _fields())
-    marks = ", ".join(["%s"] * len(_fields()))
-    # Only identifiers from the model, quoted: no value is ever formatted in.
-    return f"INSERT INTO {quote(Message._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    columns, marks, bound = [], [], []
+    for field in _fields():
+        fixed = None if field.attname in given else literal(field)
+        columns.append(quote(field.column))
+        marks.append(fixed or "%s")
+        if fixed is None:
+            bound.append(field)
+    # Only identifiers from the model, quoted, and the two literals: no value is formatted in.
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(marks)})"
+    )
+    return sql, tuple(bound)
 
 
 @functools.cache
@@ -99,20 +149,23 @@ def insert(**values: Any) -> None:
     now = timezone.now()
     values.setdefault("created_at", now)
     values.setdefault("updated_at", now)
-    params = []
-    for field in _fields():
-        value = values[field.attname] if field.attname in values else field.get_default()
-        params.append(field.get_db_prep_save(value, connection))
-    _run(connection, _insert_sql(connection.vendor), params)
+    sql, bound = _insert(connection.vendor, frozenset(values))
+    params = [
+        prepared(field, values[field.attname], connection)
+        if field.attname in values
+        else prepared(field, field.get_default(), connection)
+        for field in bound
+    ]
+    _run(connection, sql, params)
 
 
 def update_outcome(message_id: Any, **values: Any) -> int:
     """UPDATE the outcome of one message; returns the rows changed (0 or 1)."""
     connection = connections[DEFAULT_DB_ALIAS]
     values.setdefault("updated_at", timezone.now())
-    meta = Message._meta
     params = [
-        meta.get_field(name).get_db_prep_save(values[name], connection) for name in OUTCOME_FIELDS
+        prepared(field, values[name], connection)
+        for field, name in zip(_outcome_fields(), OUTCOME_FIELDS, strict=True)
     ]
-    params.append(meta.pk.get_db_prep_value(message_id, connection))
+    params.append(Message._meta.pk.get_db_prep_value(message_id, connection))
     return _run(connection, _update_sql(connection.vendor), params)
