@@ -96,3 +96,17 @@ def test_encoding_reference_table(text, encoding, length, segments):
 def test_non_gsm_characters_are_named_in_order_once():
     assert analyze("Reçu à bientôt, reçu").non_gsm == ("ç", "ô")
     assert analyze("plain").non_gsm == ()
+
+
+def test_the_fast_path_for_plain_gsm7_counts_as_the_general_one():
+    """Texts of GSM-7 basic characters only take a shortcut: the same answer as the
+    character-by-character count, at every length around the part boundaries."""
+    from sms_gateway.core import encoding
+
+    basic = sorted(encoding.GSM7_BASIC)
+    for length in [*range(0, 12), *range(150, 165), *range(300, 312), *range(455, 462), 1000]:
+        text = "".join(basic[(i * 7 + length) % len(basic)] for i in range(length))
+        assert encoding.analyze(text) == encoding._analyze(text), length
+    # Anything else goes the general way: an extension character, a UCS-2 one.
+    for text in ("a€b", "code: 1234 ✓", "ü" * 200, "{" * 100):
+        assert encoding.analyze(text) == encoding._analyze(text)

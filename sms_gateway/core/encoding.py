@@ -57,6 +57,18 @@ def _count_parts(sizes: list[int], per_part: int) -> int:
 
 
 def analyze(text: str) -> Encoding:
+    if GSM7_BASIC.issuperset(text):  # the common case: every character one septet
+        length = len(text)
+        if length <= SINGLE_LIMIT[GSM7]:
+            segments = 1 if length else 0
+        else:
+            segments = -(-length // PART_LIMIT[GSM7])
+        return Encoding(GSM7, length, segments, length, ())
+    return _analyze(text)
+
+
+def _analyze(text: str) -> Encoding:
+    """``analyze`` for any text, character by character."""
     non_gsm = tuple(
         dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION)
     )
