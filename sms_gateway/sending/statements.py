@@ -21,7 +21,9 @@ already held, queries logged or wrapped, as in tests) Django's cursor runs it.
 
 from __future__ import annotations
 
+import datetime
 import functools
+import uuid
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -42,6 +44,14 @@ AS_IS = {
     models.TextField: str,
     models.BooleanField: bool,
 }  # not integers: on PostgreSQL, Django wraps them in psycopg's Int2, Int4...
+# And on one backend only (SQLite, for one, turns both into text).
+AS_IS_ON = {
+    "postgresql": {
+        **AS_IS,
+        models.DateTimeField: datetime.datetime,  # aware, with USE_TZ
+        models.UUIDField: uuid.UUID,
+    },
+}
 # A default written as an SQL literal when the caller gives no value: one parameter less
 # to prepare, send and bind. Only these two, whose literal is the same on every backend.
 LITERALS = {"": "''", None: "NULL"}
@@ -60,9 +70,11 @@ def _outcome_fields() -> tuple[Any, ...]:
 def prepared(field: Any, value: Any, connection: BaseDatabaseWrapper) -> Any:
     """``field.get_db_prep_save(value, connection)``, without the calls when they would
     return ``value`` itself: a str in a CharField, None in a nullable non-JSON field..."""
-    if type(value) is AS_IS.get(type(field)) or (
-        value is None and field.null and not isinstance(field, models.JSONField)
-    ):
+    kind = AS_IS_ON.get(connection.vendor, AS_IS).get(type(field))
+    if type(value) is kind:
+        if kind is not datetime.datetime or value.tzinfo is not None:  # naive: made aware
+            return value
+    elif value is None and field.null and not isinstance(field, models.JSONField):
         return value
     return field.get_db_prep_save(value, connection)
 
