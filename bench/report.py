@@ -385,7 +385,7 @@ def render_floor_d(c: TargetResult, d: TargetResult, p: TargetResult, g: TargetR
     slow_p_vs_d = ratio(attr(p.slow, "rps"), attr(d.slow, "rps"))
     p50_d = minus(attr(d.c1, "p50_ms"), attr(c.c1, "p50_ms"))
     p50_p = minus(attr(p.c1, "p50_ms"), attr(d.c1, "p50_ms"))
-    notes = [note for note in d.notes]
+    notes = list(d.notes)
     lines = [
         "",
         "## Floor D: the product's own work in the least code",

@@ -30,7 +30,6 @@ import json
 import logging
 import math
 import os
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -40,20 +39,16 @@ import requests
 from django.urls import path
 from prometheus_client import Counter, Histogram
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from sms_gateway.providers import deadline
 
-from .stack_views import ACCOUNT_SID, AUTH_TOKEN, PROVIDER_BASE, SENDER, THREADS, SendSerializer
+from .stack_views import SENDER, TIMEOUT, SendSerializer, resources
 
 TOKEN = os.environ.get("FLOOR_TOKEN", "").encode()
 TENANT = 1  # the default tenant the migrations create
-ATTEMPT_SECONDS = 10.0
 TEMPLATES = {
     ("SignIn", "en"): "{code} is your sign-in code. It expires in 10 minutes.",
     ("SignIn", "fr"): "{code} est votre code de connexion. Il expire dans 10 minutes.",
@@ -85,38 +80,6 @@ UPDATE sms_gateway_message SET status = %s, provider = %s, provider_message_id =
 logger = logging.getLogger("floor_d")
 SENT = Counter("floor_sms_total", "SMS by outcome", ["status"])
 LATENCY = Histogram("floor_provider_seconds", "provider call", ["provider", "outcome"])
-
-
-class _HttpClient(TwilioHttpClient):
-    def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN201
-        kwargs["timeout"] = ATTEMPT_SECONDS
-        url = url.replace("https://api.twilio.com", PROVIDER_BASE, 1)
-        return super().request(method, url, *args, **kwargs)
-
-
-_lock = threading.Lock()
-_pool: ConnectionPool | None = None
-_client: Client | None = None
-
-
-def resources() -> tuple[ConnectionPool, Client]:
-    global _pool, _client
-    with _lock:
-        if _pool is None:
-            _pool = ConnectionPool(
-                os.environ["FLOOR_DATABASE_URL"],
-                min_size=2,
-                max_size=THREADS,
-                kwargs={"autocommit": True},
-                open=True,
-            )
-            http = _HttpClient(pool_connections=True)
-            http.session.trust_env = False
-            adapter = deadline.DeadlineAdapter(pool_connections=1, pool_maxsize=THREADS)
-            http.session.mount("http://", adapter)
-            http.session.mount("https://", adapter)
-            _client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=http)
-        return _pool, _client
 
 
 def locale_of(payload: dict) -> str:
@@ -159,7 +122,7 @@ class SendView(APIView):
         masked = template.format(code="*" * len(code))
         encoding, segments = segments_of(text)
         route = route_of(to)
-        pool, client = resources()
+        pool, client = resources(deadline.DeadlineAdapter)
         sms_id, now = uuid.uuid4(), datetime.now(UTC)
         with pool.connection() as conn:
             conn.execute(
@@ -173,7 +136,7 @@ class SendView(APIView):
             )  # fmt: skip
         started, t0 = datetime.now(UTC).isoformat(), time.monotonic()
         try:
-            with deadline.wall_clock(ATTEMPT_SECONDS):
+            with deadline.wall_clock(TIMEOUT):
                 message = client.messages.create(to=to, from_=SENDER, body=text)
             provider_id, status, error = message.sid, "sent", ""
         except (TwilioException, requests.RequestException) as err:

@@ -36,9 +36,12 @@ ACCOUNT_SID, AUTH_TOKEN = "AC" + "0" * 32, "x"
 SENDER = "+15005550006"
 
 
+TIMEOUT = 5  # seconds, on every provider request
+
+
 class _HttpClient(TwilioHttpClient):
     def request(self, method, url, *args, **kwargs):  # noqa: ANN001, ANN201
-        kwargs["timeout"] = 5
+        kwargs["timeout"] = TIMEOUT
         url = url.replace("https://api.twilio.com", PROVIDER_BASE, 1)
         return super().request(method, url, *args, **kwargs)
 
@@ -48,8 +51,9 @@ _pool: ConnectionPool | None = None
 _client: Client | None = None
 
 
-def resources() -> tuple[ConnectionPool, Client]:
-    """This process's pool and Twilio client, made on first use (after gunicorn forks)."""
+def resources(mount: type[HTTPAdapter] = HTTPAdapter) -> tuple[ConnectionPool, Client]:
+    """This process's pool and Twilio client, made on first use (after gunicorn forks);
+    ``mount``: the adapter of the client's session (floor D's: the wall-clock deadline's)."""
     global _pool, _client
     with _lock:
         if _pool is None:
@@ -62,7 +66,7 @@ def resources() -> tuple[ConnectionPool, Client]:
             )
             http = _HttpClient(pool_connections=True)
             http.session.trust_env = False
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=THREADS)
+            adapter = mount(pool_connections=1, pool_maxsize=THREADS)
             http.session.mount("http://", adapter)
             http.session.mount("https://", adapter)
             _client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=http)

@@ -3,9 +3,11 @@
 Every SMS writes the same INSERT (record) and the same UPDATE (finalize). The
 ORM's ``save()`` and ``update()`` rebuild them per call: about 0.5 ms of CPU
 each, measured, a sixth of what the gateway spends on an SMS. Here the SQL is
-built once per database connection vendor from ``Message._meta``; per SMS only
-the parameters are computed, by each field's own ``get_db_prep_save``, so every
-database Django supports stores the values exactly as the ORM would.
+built once per database vendor (and, for the INSERT, set of fields given) from
+``Message._meta``; per SMS only the parameters are computed, by each field's own
+``get_db_prep_save`` unless it would return the value unchanged (``prepared``), so
+the database stores the values exactly as the ORM would. Defaults of '' and NULL
+for fields not given are written into the INSERT as literals.
 
 On PostgreSQL the parameters are bound server-side: Django's psycopg cursors
 quote each one into the SQL text (client-side binding, its default for every
@@ -37,8 +39,8 @@ from ..models import Message
 OUTCOME_FIELDS = ("status", "provider", "provider_message_id", "error", "attempts", "updated_at")
 
 # Field classes whose preparation (get_db_prep_save) returns a value of exactly this
-# type unchanged, on every backend Django ships (tests/test_statements.py compares both
-# on every field of Message): such a value is bound as it is.
+# type unchanged, on SQLite and PostgreSQL (tests/test_lean_path.py compares both on
+# every field of Message): such a value is bound as it is.
 AS_IS = {
     models.CharField: str,
     models.TextField: str,
