@@ -205,7 +205,11 @@ def operator(db, client):
 @pytest.mark.django_db
 def test_the_page_says_no_receipts_instead_of_a_rate(operator, settings):
     # locmem, the tests' provider, has no receipt webhook.
-    message(provider="locmem", at=datetime.now(UTC) - timedelta(minutes=5))
+    # Today (the 1-day window starts at midnight UTC), up to 5 minutes ago: in the first
+    # minutes after midnight, 5 minutes ago is yesterday, outside the window.
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    message(provider="locmem", at=now - min(timedelta(minutes=5), (now - midnight) / 2))
     page = operator.get(URL, {"days": 1})
     html = page.content.decode()
     assert page.context["total"]["no_receipts"] and page.context["total"]["delivered"] == "–"
