@@ -50,6 +50,13 @@ def post_worker_init(worker: object) -> None:
 
     plans.start_background()
 
+    # Last, once everything the worker keeps is loaded: the collector never walks it
+    # again (ops/garbage.py; GC_FREEZE=0 turns it off).
+    from sms_gateway.ops import garbage
+
+    if garbage.enabled():
+        garbage.freeze_loaded()
+
 
 def child_exit(server: object, worker: object) -> None:
     # A recycled worker's metric files are folded into one archive per type, so the

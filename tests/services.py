@@ -77,7 +77,9 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 class Gunicorn:
     """The README's production command line, as a real process."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, workers: int = 1) -> None:
+    def __init__(
+        self, env: dict[str, str], log_dir: Path, workers: int = 1, app: str = "sms_gateway.wsgi"
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.out = log_dir / "gunicorn.out"
@@ -90,7 +92,7 @@ class Gunicorn:
                 "gunicorn",
                 "-c",
                 "python:sms_gateway.gunicorn_conf",
-                "sms_gateway.wsgi",
+                app,
             ],
             cwd=ROOT,
             env=env,
