@@ -3,9 +3,9 @@
 CPython's cyclic collector walks every container object of a generation when it
 collects it. A worker's first ~115,000 objects (Django, the apps, the URL
 resolvers, DRF, the SDKs, phonenumbers' and babel's data) live as long as the
-process, yet each full collection walked them all: in the benchmark's load, 145 ms
-per full collection and 16 ms per middle one, 5-8 % of a worker's CPU spent in
-the collector (measured with ``gc.callbacks``; README, "Benchmark").
+process, yet each full collection walked them all: under the benchmark's load,
+145-224 ms per full collection, 5-8 % of a worker's CPU spent in the collector;
+2-3.5 % once frozen (measured with ``gc.callbacks``; README, "Benchmark").
 
 ``freeze_loaded()`` (called by ``gunicorn_conf.post_worker_init``, once the
 application is loaded) collects once, then moves every object still alive into
