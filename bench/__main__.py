@@ -16,6 +16,7 @@ Everything it starts is stopped and removed on success, failure and Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import statistics
 import subprocess
@@ -397,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.overrides:
             header["project overrides"] = " ".join(args.env) + " (every project)"
+        if os.environ.get("FLOOR_GC_FREEZE") == "1":
+            header["floors"] = "FLOOR_GC_FREEZE=1: each floor's workers freeze what they loaded"
         floor_env = {
             "FLOOR_DATABASE_URL": floor_url,
             "FLOOR_PROVIDER_URL": f"{fake.url}/2010-04-01/Accounts/{servers.ACCOUNT_SID}"
