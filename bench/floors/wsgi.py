@@ -12,7 +12,6 @@ from django.core.wsgi import get_wsgi_application
 application = get_wsgi_application()
 
 if os.environ.get("FLOOR_GC_FREEZE") == "1":
-    import gc
+    from sms_gateway.ops import garbage
 
-    gc.collect()
-    gc.freeze()
+    garbage.freeze_loaded()
