@@ -34,7 +34,10 @@ def test_objects_alive_at_freeze_are_no_longer_walked_and_later_garbage_is_colle
     kept = cycle()
     frozen = garbage.freeze_loaded()
 
-    assert frozen == gc.get_freeze_count() > 1000  # this process' modules and more
+    assert frozen > 1000  # this process' modules and more
+    # Not equal: a frozen object another thread drops (the test database's
+    # connection pool, a timer) leaves the permanent generation when it is freed.
+    assert gc.get_freeze_count() <= frozen
     tracked = {id(o) for g in range(3) for o in gc.get_objects(g)}
     assert id(kept) not in tracked and id(kept.other) not in tracked
 
