@@ -33,7 +33,8 @@ from .measure import ProcessTree
 # A sample whose stack passes through one of the send path's stages that own their
 # callees (the guard's phonenumbers lookup is the guard's) is that stage's; any other
 # goes to the group of its frame nearest the leaf that one of LEAF_GROUPS names (a
-# middleware's own code, not the view it wraps). Patterns are parts of py-spy's
+# middleware's own code, not the view it wraps), or to OTHER when a frame of the
+# frameworks (FRAMEWORK) is nearer. Patterns are parts of py-spy's
 # "function (file:line)" frame text.
 OWNING = [
     ("the guard", ("sending/guard.py", "sms_gateway/fraud/", "budgets/spend.py")),
@@ -57,6 +58,14 @@ LEAF_GROUPS = [
 ]  # fmt: skip
 GROUPS = OWNING + LEAF_GROUPS
 OTHER = "DRF view, Django handler, gunicorn, other"
+# The frameworks' own frames stop the walk toward the root: DRF's dispatch (its
+# negotiation, authentication, rendering) and Django's handler, URL resolution and
+# response, reached through a middleware (which calls the next one) or the project's
+# WSGI application, are theirs, as they are in the floors, not that middleware's or
+# the pipeline's. Checked after LEAF_GROUPS' patterns on each frame, so DRF's
+# serializers and fields stay in theirs.
+FRAMEWORK = ("(rest_framework/", "(django/core/handlers/", "(django/urls/", "(django/http/",
+             "(django/views/", "(django/template/")  # fmt: skip
 KEEP: Path | None = None  # --keep DIR: py-spy's raw files are copied there
 # --gil: sample only the thread holding the GIL (Python running), not a thread waiting
 # for it or blocked in a socket call, which py-spy may count as busy.
@@ -71,6 +80,8 @@ def group_of(stack: str) -> str:
         for name, patterns in LEAF_GROUPS:
             if any(pattern in frame for pattern in patterns):
                 return name
+        if any(pattern in frame for pattern in FRAMEWORK):
+            return OTHER
     return OTHER
 
 
