@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import requests
+import urllib3.exceptions
 from django.core.exceptions import ImproperlyConfigured
 
 from ..core.errors import Category, ProviderError
@@ -25,6 +26,12 @@ from . import deadline
 from .deadline import DeadlineExceeded
 
 logger = logging.getLogger("sms_gateway.providers")
+
+# What an SDK's HTTP layer raises for a timeout, a refused or dropped connection, an
+# answer cut short: requests' (Vonage) or urllib3's (Twilio, see twilio.py) own.
+TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, DeadlineExceeded)
+TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError)
+READ_TIMEOUTS = (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError)
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,8 @@ class BaseProvider:
 
     @contextmanager
     def transport_errors(self) -> Iterator[None]:
-        """Translate what ``requests`` raises under an SDK, and an answer we cannot read.
+        """Translate what ``requests`` or urllib3 raises under an SDK, and an answer we
+        cannot read.
 
         A failure after the request was sent (a timeout, a dropped connection, the
         wall-clock limit) is ambiguous: the provider may have taken the SMS. A
@@ -111,17 +119,17 @@ class BaseProvider:
                 if not call.answered:
                     raise
                 raise self.unreadable_answer(err) from err
-            except (requests.RequestException, DeadlineExceeded) as err:
+            except TRANSPORT_ERRORS as err:
                 # Timeouts, refused or dropped connections, an answer cut short.
                 raise self._transport_error(err, call) from err
 
     def _transport_error(self, err: Exception, call: deadline.Call) -> ProviderError:
-        timed_out = call.cut or isinstance(err, requests.Timeout)
+        timed_out = call.cut or isinstance(err, TIMEOUTS)
         return ProviderError(
             self.alias,
             Category.UNAVAILABLE,
             "timed out" if timed_out else "connection failed",
-            ambiguous=call.sent or isinstance(err, requests.ReadTimeout),
+            ambiguous=call.sent or isinstance(err, READ_TIMEOUTS),
         )
 
     def unreadable_answer(self, err: Exception) -> ProviderError:

@@ -214,7 +214,8 @@ class _HTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
-_POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+# urllib3 pool classes whose connections `wall_clock` can cut (for an SDK on urllib3 directly).
+POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
 
 
 class DeadlineAdapter(HTTPAdapter):
@@ -222,9 +223,9 @@ class DeadlineAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+        self.poolmanager.pool_classes_by_scheme = dict(POOLS)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = dict(_POOLS)
+        manager.pool_classes_by_scheme = dict(POOLS)
         return manager

@@ -4,26 +4,34 @@ Traps handled here: the SDK has no timeout by default (we pass one per
 attempt), reads region/edge from the environment unless told otherwise (we
 pass them explicitly), and is safe to share between threads, so one client per
 process pools connections, in a pool as large as the threads (the SDK's holds
-at most 32, and only for https). Its ``requests`` session does not read the
-environment (proxy variables, CA bundle) on every call: a proxy is an option.
+at most 32, and only for https). It carries its requests on urllib3, not on a
+``requests`` session (``_HttpClient``), and never reads the environment's proxy
+and CA variables: a proxy and a CA file are options.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
+import logging
 import re
 import threading
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import certifi
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
+from twilio.http import HttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from ..core.errors import Category, ProviderError
+from . import deadline
 from .base import BaseProvider, OutgoingSMS, SendResult
-from .deadline import DeadlineAdapter
 
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
@@ -95,34 +103,112 @@ def sender_problem(sender: str) -> str:
     return ""
 
 
-class _HttpClient(TwilioHttpClient):
-    """Applies the current attempt's timeout and, if configured, another base URL.
+class _HttpClient(HttpClient):
+    """The SDK's HTTP client, on urllib3: the SDK's documented extension point
+    (``Client(http_client=...)``), in place of its ``requests`` session.
 
-    The SDK rewrites hosts for region and edge itself, so redirection to
-    ``API_BASE_URL`` happens after, on the final URL, keeping the host Twilio
-    would have been called at in the ``Host`` header.
+    Everything Twilio's API is (URLs, authentication, parameters, answers, errors)
+    stays the SDK's; this client only carries its requests. ``requests`` spent more
+    CPU per SMS preparing and merging each request (its session's settings, cookies,
+    hooks, typing protocols) than urllib3 takes to send it and read the answer (see
+    README, *Benchmark*). The connections are the deadline's (``deadline.POOLS``), so
+    ``wall_clock`` cuts them as before; the environment's proxy and CA variables are
+    never read. Applies the current attempt's timeout and, if configured, another
+    base URL: the SDK rewrites hosts for region and edge itself, so redirection to
+    ``API_BASE_URL`` happens after, on the final URL, keeping the host Twilio would
+    have been called at in the ``Host`` header.
     """
 
-    def __init__(self, base_url: str = "", pool_size: int = 10, proxy: str = "") -> None:
-        super().__init__(
-            pool_connections=True, proxy={"http": proxy, "https": proxy} if proxy else None
+    def __init__(
+        self, base_url: str = "", pool_size: int = 10, proxy: str = "", ca_bundle: str = ""
+    ) -> None:
+        super().__init__(logging.getLogger("twilio.http_client"), is_async=False)
+        options: dict[str, Any] = {
+            "num_pools": 4,
+            "maxsize": pool_size,
+            "cert_reqs": "CERT_REQUIRED",
+            "ca_certs": ca_bundle or certifi.where(),  # requests' default bundle
+        }
+        self.pool = (
+            urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
         )
-        self.session.trust_env = False
-        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.pool.pool_classes_by_scheme = dict(deadline.POOLS)
         self.base_url = urlsplit(base_url) if base_url else None
         self.attempt = threading.local()
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any):  # noqa: ANN201
-        kwargs["timeout"] = getattr(self.attempt, "timeout", None) or self.timeout
+    def request(  # noqa: PLR0913 - the SDK's signature
+        self,
+        method: str,
+        uri: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        seconds = getattr(self.attempt, "timeout", None) or timeout or self.timeout
+        if seconds is not None and seconds <= 0:  # as the SDK's own client refuses it
+            raise ValueError(seconds)
+        headers = dict(headers or {})
+        if auth is not None:
+            headers["Authorization"] = basic_auth(*auth)
+        if params:
+            uri += ("&" if "?" in uri else "?") + form_encoded(params)
+        body = None
+        if data:  # requests sends no body for an empty dict either
+            if headers.get("Content-Type") in ("application/json", "application/scim+json"):
+                body = json.dumps(data)
+            else:
+                body = form_encoded(data)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self.base_url is not None:
-            parts = urlsplit(url)
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "Host": parts.netloc}
-            url = urlunsplit(
-                parts._replace(scheme=self.base_url.scheme, netloc=self.base_url.netloc)
-            )
-        return super().request(method, url, *args, **kwargs)
+            parts = urlsplit(uri)
+            headers["Host"] = parts.netloc
+            base = self.base_url
+            uri = urlunsplit(parts._replace(scheme=base.scheme, netloc=base.netloc))
+        answer = self.pool.request(
+            method.upper(),
+            uri,
+            body=body,
+            headers=headers,
+            timeout=urllib3.Timeout(connect=seconds, read=seconds),
+            redirect=allow_redirects,
+            retries=False,  # one POST per attempt: retrying is the gateway's decision
+        )
+        return Response(answer.status, decoded(answer), answer.headers)
+
+    def close(self) -> None:
+        self.pool.clear()
+
+
+@functools.lru_cache(maxsize=16)
+def basic_auth(username: str, password: str) -> str:
+    """The ``Authorization`` value of HTTP Basic, as requests builds it (latin-1)."""
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode("latin1")).decode("ascii")
+
+
+def form_encoded(values: dict[str, object]) -> str:
+    """``application/x-www-form-urlencoded`` as requests encodes a dict: a list or tuple
+    gives one pair per item, ``None`` items are left out, text is UTF-8."""
+    pairs = []
+    for key, value in values.items():
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        pairs.extend((key, item) for item in items if item is not None)
+    return urlencode(pairs)
+
+
+def decoded(answer: urllib3.BaseHTTPResponse) -> str:
+    """The answer's text in its declared charset; UTF-8 when it declares none (JSON)."""
+    charset = "utf-8"
+    for part in (answer.headers.get("Content-Type") or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            charset = value.strip("\"'")
+    try:
+        return answer.data.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        return answer.data.decode("utf-8", errors="replace")
 
 
 class TwilioProvider(BaseProvider):
@@ -137,6 +223,7 @@ class TwilioProvider(BaseProvider):
         "API_BASE_URL": "",  # send to this scheme://host:port instead (a proxy, a fake)
         "PROXY": "",  # http(s)://host:port of an egress proxy; the environment's is ignored
         "POOL_SIZE": 0,  # connections kept per process; 0: SMS_HTTP_POOL_SIZE
+        "CA_BUNDLE": "",  # CA file to trust instead of certifi's (a private CA, a fake)
     }
     required = ("ACCOUNT_SID", "AUTH_TOKEN")
     sender_problem = staticmethod(sender_problem)
@@ -152,6 +239,7 @@ class TwilioProvider(BaseProvider):
             self.config["API_BASE_URL"],
             pool_size=self.config["POOL_SIZE"] or settings.SMS_HTTP_POOL_SIZE,
             proxy=self.config["PROXY"],
+            ca_bundle=self.config["CA_BUNDLE"],
         )
         self.client = Client(
             self.config["ACCOUNT_SID"],
@@ -221,5 +309,4 @@ class TwilioProvider(BaseProvider):
         return SendResult(provider_message_id=message.sid or "", status=message.status or "")
 
     def close(self) -> None:
-        if self.http.session is not None:
-            self.http.session.close()
+        self.http.close()
