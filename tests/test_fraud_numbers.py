@@ -8,6 +8,7 @@ import random
 import phonenumbers
 import pytest
 
+from sms_gateway.core import phone
 from sms_gateway.fraud import numbers
 
 
@@ -51,6 +52,27 @@ def test_one_lookup_gives_what_two_gave_for_every_region_and_type():
         except phonenumbers.NumberParseException:
             continue
         assert numbers.kind(e164) == expected, e164
+
+
+def test_the_requests_own_parse_gives_the_same_kind():
+    """The guard reuses the number the API parsed (``PhoneNumber.parsed``), written as
+    Logto writes it (no '+'), or with '00' or spaces: the same kind as e164 parsed anew."""
+    checked = 0
+    for e164 in example_numbers() + random_numbers(5000):
+        for raw in (e164[1:], "00" + e164[1:], f"{e164[:4]} {e164[4:]}"):
+            try:
+                number = phone.parse(raw)
+            except phone.InvalidNumber:
+                continue
+            assert numbers.kind(number.e164, number.parsed) == numbers.kind(number.e164), raw
+            checked += 1
+    assert checked > 3000
+
+
+def test_the_parse_is_not_part_of_the_numbers_value():
+    a, b = phone.parse("33612345678"), phone.parse("+33 6 12 34 56 78")
+    assert a == b and hash(a) == hash(b) and a.parsed is not b.parsed
+    assert "parsed" not in repr(a)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 
@@ -16,6 +16,11 @@ class PhoneNumber:
     e164: str  # "+33612345678"
     country_code: int  # 33
     region: str | None  # "FR"; "001" for non-geographic numbers (+800...)
+    # phonenumbers' own parse of it, for a later lookup (the guard's number type) to
+    # reuse instead of parsing e164 again; not part of the value.
+    parsed: phonenumbers.PhoneNumber | None = field(
+        default=None, compare=False, hash=False, repr=False
+    )
 
     @property
     def digits(self) -> str:
@@ -51,7 +56,7 @@ def parse(raw: str) -> PhoneNumber:
     region = phonenumbers.region_code_for_number(
         number
     ) or phonenumbers.region_code_for_country_code(number.country_code)
-    return PhoneNumber(e164, number.country_code, None if region == "ZZ" else region)
+    return PhoneNumber(e164, number.country_code, None if region == "ZZ" else region, number)
 
 
 # The API says "Not a valid phone number: <this>." to the end user, through Logto.

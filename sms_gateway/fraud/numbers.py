@@ -31,18 +31,26 @@ DEFAULT_REFUSED = frozenset(
 )
 
 
-def kind(e164: str) -> str:
-    """'mobile', 'premium_rate'..., 'invalid' for a possible number in no known range."""
+def kind(e164: str, parsed: phonenumbers.PhoneNumber | None = None) -> str:
+    """'mobile', 'premium_rate'..., 'invalid' for a possible number in no known range.
+
+    ``parsed``: phonenumbers' parse of the same number, when the caller has it (the
+    request's, ``core.phone.PhoneNumber.parsed``): not parsed a second time."""
     # One type lookup: phonenumbers' is_valid_number is "its type is not UNKNOWN" for
     # the number's own region, the same lookup number_type makes (asking both did it
     # twice: half the guard's CPU). A valid number of no listed type would be "unknown".
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    number = parsed if parsed is not None else phonenumbers.parse(e164, None)
+    number_type = phonenumbers.number_type(number)
     if number_type == PhoneNumberType.UNKNOWN:
         return "invalid"
     return TYPE_NAMES.get(number_type, "unknown")
 
 
-def refused(e164: str, refused_kinds: frozenset[str] | set[str]) -> str | None:
+def refused(
+    e164: str,
+    refused_kinds: frozenset[str] | set[str],
+    parsed: phonenumbers.PhoneNumber | None = None,
+) -> str | None:
     """The kind that makes this number refused, or None."""
-    number_kind = kind(e164)
+    number_kind = kind(e164, parsed)
     return number_kind if number_kind in refused_kinds else None

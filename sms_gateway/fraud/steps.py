@@ -42,7 +42,8 @@ def _refuse(reason: str, message: str, retry_after: int | None = None) -> Refuse
 def number_type(draft: Draft) -> Refused | None:
     if _safe(draft):
         return None
-    kind = numbers.refused(draft.request.to.e164, settings.SMS_GUARD_REFUSED_NUMBER_TYPES)
+    to = draft.request.to
+    kind = numbers.refused(to.e164, settings.SMS_GUARD_REFUSED_NUMBER_TYPES, to.parsed)
     if kind is None:
         return None
     return _refuse(f"number_type:{kind}", texts.text(texts.UNAVAILABLE, draft.locale))
