@@ -14,6 +14,7 @@ delivery/conversion.py) is trusted instead of blocked.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import time
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
@@ -126,6 +128,7 @@ def wide_of(prefix: str) -> str:
     return prefix[: max(len(prefix) - WIDE_DIGITS, min(len(prefix), MIN_WIDE_DIGITS))]
 
 
+@functools.cache  # read for every SMS; the settings change only in tests (cleared then)
 def thresholds() -> Thresholds:
     return Thresholds(
         min_recent=settings.SMS_GUARD_PUMPING_MIN_SMS,
@@ -134,6 +137,14 @@ def thresholds() -> Thresholds:
         min_hour=settings.SMS_GUARD_PUMPING_MIN_SMS_PER_HOUR,
         min_walk=settings.SMS_GUARD_PUMPING_MIN_WALK,
     )
+
+
+def _on_setting_changed(setting: str, **kwargs: object) -> None:
+    if setting.startswith("SMS_GUARD_PUMPING_"):
+        thresholds.cache_clear()
+
+
+setting_changed.connect(_on_setting_changed)
 
 
 # Counts one SMS in its range and its wider prefix and reads their counts, in one

@@ -21,6 +21,7 @@ all or nothing. ``ratelimits.SCRIPT`` is the same algorithm in Lua, for Redis.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ class Geometry:
     buckets: int  # sub-windows counted, the current one included: buckets * width_ms <= W
 
     @classmethod
+    @functools.cache  # a handful of windows, asked for by every limit of every SMS
     def of(cls, window_seconds: int) -> Geometry:
         window_ms = max(1, window_seconds) * 1000
         width = max(1, window_ms // SUB_WINDOWS)
