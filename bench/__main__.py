@@ -50,8 +50,10 @@ PROJECT_DB, GUARD_DB = "bench_project", "bench_project_guard"
 FLOOR_DB, FLOOR_C_DB, FLOOR_D_DB = "bench_floor_b", "bench_floor_c", "bench_floor_d"
 TENANTS_DB = "bench_project_tenants"
 PROJECT_REDIS_DB, GUARD_REDIS_DB, TENANTS_REDIS_DB, FLOOR_D_REDIS_DB = 0, 1, 2, 3
+FLOOR_DG_REDIS_DB = 4  # floor D + guard: the least guard's counters
 SLOW_MS, SLOW_CONNECTIONS = 300, 200
 TWO_TENANTS = "project + guard, 2 tenants"
+FLOOR_DG = "floor D + guard"
 # "project + guard": every step of the default SMS_GUARD runs, none ever refuses.
 NON_BINDING = 1_000_000_000
 GUARD_ENV = {  # the pumping detector's four rules never trip (fraud/pumping.py)
@@ -445,6 +447,15 @@ def main(argv: list[str] | None = None) -> int:
                 workdir / "floor_d.log",
             )
         )  # fmt: skip
+        # Floor D + guard: floor D with the least code doing the guard's work, on floor
+        # D's database (its SQL is floor D's) and a Redis db of its own.
+        floor_dg = stack.enter_context(
+            servers.floor_server(
+                FLOOR_DG, "bench.floors.product_settings", conf,
+                {**floor_d_env, "FLOOR_GUARD_REDIS": redis_server.url(FLOOR_DG_REDIS_DB)},
+                workdir / "floor_dg.log",
+            )
+        )  # fmt: skip
         # Before the workers load their snapshot: they read the limits once.
         scopes = [scope for (scope,) in pg.execute(NON_BINDING_LIMITS, GUARD_DB)]
         header["targets"] = (
@@ -477,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
                 tenants_env, project, workdir / "project_tenants.log", name=TWO_TENANTS
             )
         ) if args.tenants else None  # fmt: skip
-        for target in (fake, floor_a, floor_b, floor_c, floor_d, gateway, guarded, two):
+        for target in (fake, floor_a, floor_b, floor_c, floor_d, floor_dg, gateway, guarded, two):
             if target is not None:
                 target.wait_ready()
         say("all up")
@@ -499,11 +510,11 @@ def main(argv: list[str] | None = None) -> int:
         specs = [
             Spec(floor_a), Spec(floor_b, sql_floor), Spec(floor_c, sql_floor_c),
             Spec(floor_d, sql_floor_d), Spec(gateway, sql_project, redis_counter),
-            Spec(guarded, sql_guard, redis_counter),
+            Spec(guarded, sql_guard, redis_counter), Spec(floor_dg, None, redis_counter),
         ]  # fmt: skip
         if two:
             specs.append(Spec(two, sql_two, redis_counter, tenants.TOKENS))
-        a, b, c, d, p, g, *rest = bench.measure_interleaved(specs)
+        a, b, c, d, p, g, dg, *rest = bench.measure_interleaved(specs)
         t = rest[0] if two else None
         fake.set_latency(SLOW_MS)
         bench.slow_interleaved([(floor_b, b), (floor_c, c), (floor_d, d), (gateway, p)])
@@ -511,14 +522,14 @@ def main(argv: list[str] | None = None) -> int:
 
         results = ((floor_a, a), (floor_b, b), (floor_c, c), (gateway, p), (guarded, g))
         project_results = ((gateway, p), (guarded, g)) + (((two, t),) if two else ())
-        for target, result in results + ((floor_d, d),) + project_results[2:]:
+        for target, result in results + ((floor_d, d), (floor_dg, dg)) + project_results[2:]:
             result.rss_mb = ProcessTree(target.pid).worker_rss_mb()
         for target, result in project_results:
             if set(ProcessTree(target.pid).workers()) != workers_before[target.name]:
                 result.notes.append(
                     f"{target.name} workers were replaced during the run (max_requests?)"
                 )
-        report = render(header, a, b, c, p, g) + render_floor_d(c, d, p, g)
+        report = render(header, a, b, c, p, g) + render_floor_d(c, d, p, g, dg)
         if two:
             sent = tenants.records(pg.execute(tenants.RECORDS, TENANTS_DB))
             keys = tenants.counter_keys(redis_server.url(TENANTS_REDIS_DB), second[0])

@@ -369,10 +369,14 @@ def render_tenants(
     return "\n".join(lines) + "\n"
 
 
-def render_floor_d(c: TargetResult, d: TargetResult, p: TargetResult, g: TargetResult) -> str:
+def render_floor_d(
+    c: TargetResult, d: TargetResult, p: TargetResult, g: TargetResult, dg: TargetResult
+) -> str:
     """Floor D beside floor C and the project: whether the issue's ratios to floor C can be
-    met by the least code that does the product's own work (bench/floors/product_views.py)."""
-    targets = (c, d, p, g)
+    met by the least code that does the product's own work (bench/floors/product_views.py);
+    and floor D + guard (``dg``), whether the guard's CPU target can be met by the least
+    code that does the guard's work."""
+    targets = (c, d, p, g, dg)
 
     def row(label: str, values: list[str], versus: str = "") -> str:
         return f"| {label} | " + " | ".join(values) + f" | {versus} |"
@@ -385,7 +389,9 @@ def render_floor_d(c: TargetResult, d: TargetResult, p: TargetResult, g: TargetR
     slow_p_vs_d = ratio(attr(p.slow, "rps"), attr(d.slow, "rps"))
     p50_d = minus(attr(d.c1, "p50_ms"), attr(c.c1, "p50_ms"))
     p50_p = minus(attr(p.c1, "p50_ms"), attr(d.c1, "p50_ms"))
-    notes = list(d.notes)
+    least_guard_cpu, guard_cpu = minus(dg.cpu_ms, d.cpu_ms), minus(g.cpu_ms, p.cpu_ms)
+    least_guard_trips = dg.redis_trips_per_sms
+    notes = list(d.notes) + list(dg.notes)
     lines = [
         "",
         "## Floor D: the product's own work in the least code",
@@ -397,20 +403,31 @@ def render_floor_d(c: TargetResult, d: TargetResult, p: TargetResult, g: TargetR
         "the counters. What is left between floor D and the project is the catalog the "
         "operators edit, the guard, failover, receipts, tenants and the code's structure.",
         "",
-        "| metric | floor C | floor D | project | project + guard | versus |",
-        "|---|--:|--:|--:|--:|---|",
+        "| metric | floor C | floor D | project | project + guard | floor D + guard | versus |",
+        "|---|--:|--:|--:|--:|--:|---|",
         row("req/s, 16 connections", [num(rps(t), 0) for t in targets],
             f"D {num(d_vs_c, 2)}× C; project {num(p_vs_d, 2)}× D, + guard {num(g_vs_d, 2)}× D"),
         row("p50 ms, 1 connection", [num(attr(t.c1, "p50_ms"), 2) for t in targets],
             f"D {num(p50_d, 2)} ms over C; project {num(p50_p, 2)} ms over D"),
         row("CPU ms per request, 16 connections", [num(t.cpu_ms, 2) for t in targets],
             f"D {num(minus(d.cpu_ms, c.cpu_ms), 2)} ms over C; project "
-            f"{num(minus(p.cpu_ms, d.cpu_ms), 2)} ms over D"),
+            f"{num(minus(p.cpu_ms, d.cpu_ms), 2)} ms over D; guard: least "
+            f"{num(least_guard_cpu, 2)} ms, project's {num(guard_cpu, 2)} ms"),
+        row("Redis round trips per SMS", [num(t.redis_trips_per_sms, 3) for t in targets]),
         row("SQL statements per SMS", [num(t.sql_per_sms, 3) for t in targets]),
         row("worker RSS MB (max, after the run)", [num(t.rss_mb) for t in targets]),
         row("slow provider (300 ms), 200 connections: req/s",
             [num(attr(t.slow, "rps")) for t in targets],
             f"D {num(slow_d_vs_c, 2)}× C; project {num(slow_p_vs_d, 2)}× D"),
+        "",
+        "Floor D + guard: floor D, each SMS first through the least code that does the "
+        "guard's work: the number's type looked up, and the shipped rate limits and the "
+        "pumping detector's counters checked and counted in one EVALSHA of the project's "
+        "own script; no policies of country or prefix, configuration, metrics or fallbacks.",
+        "",
+        f"**The least guard adds {num(least_guard_cpu, 2)} ms of CPU per SMS over floor D** "
+        f"in {num(least_guard_trips, 3)} Redis round trips (the issue asks ≤ 0.3 ms); the "
+        f"project's guard adds {num(guard_cpu, 2)} ms over the project.",
         "",
         f"**Floor D reaches {num(d_vs_c, 2)}× floor C at 16 connections** (the issue asks the "
         f"project for 0.8×), {num(p50_d, 2)} ms p50 over C at 1 connection (asked: ≤ 0.5) and "

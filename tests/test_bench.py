@@ -151,10 +151,13 @@ def test_smoke_run_reports_floor_d_beside_floor_c_and_the_project(output):
     section = output.split("## Floor D: the product's own work in the least code", 1)
     assert len(section) == 2, output
     section = section[1].split("## Two tenants", 1)[0]
-    assert "| metric | floor C | floor D | project | project + guard |" in section, output
+    header = "| metric | floor C | floor D | project | project + guard | floor D + guard |"
+    assert header in section, output
     for label in FLOOR_D_ROWS:
         line = next(x for x in section.splitlines() if x.startswith(f"| {label} |"))
-        cells = [cell.strip() for cell in line.split("|")[2:6]]
+        # Floor D + guard shares floor D's database: its SQL is floor D's, not counted twice.
+        columns = 6 if label == "SQL statements per SMS" else 7
+        cells = [cell.strip() for cell in line.split("|")[2:columns]]
         assert all(NUMBER.match(cell) for cell in cells), (label, cells, output)
     # Floor D answered 2xx (a failing target's answer would be in its notes) and wrote
     # its two statements per SMS to the project's own table.
@@ -162,3 +165,11 @@ def test_smoke_run_reports_floor_d_beside_floor_c_and_the_project(output):
     sql = next(x for x in section.splitlines() if x.startswith("| SQL statements per SMS |"))
     assert sql.split("|")[3].strip() == "2.000", output
     assert re.search(r"\*\*Floor D reaches [\d.]+× floor C at 16 connections\*\*", section), output
+    # The least guard: its CPU over floor D, in one round trip per SMS (its script call).
+    least = re.search(
+        r"\*\*The least guard adds (-?[\d.]+) ms of CPU per SMS over floor D\*\* "
+        r"in ([\d.]+) Redis round trips",
+        section,
+    )
+    assert least, output
+    assert 0.99 <= float(least.group(2)) <= 1.1, output
