@@ -11,6 +11,7 @@ import glob
 import os
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
@@ -94,7 +95,8 @@ def test_200_concurrent_requests_with_a_300_ms_provider(postgres, tmp_path):
                 failed = conn.execute(
                     "SELECT attempts FROM sms_gateway_message WHERE status <> 'sent' LIMIT 3"
                 ).fetchall()
-            pytest.fail(f"{CONCURRENT - statuses.count(200)} not sent; attempts: {failed}")
+            answers = Counter(statuses)
+            pytest.fail(f"{CONCURRENT - answers[200]} not sent ({answers}); attempts: {failed}")
         assert len(fake.received) == CONCURRENT
         with psycopg.connect(database) as conn:
             rows = conn.execute(
