@@ -213,3 +213,89 @@ def test_a_row_inserted_with_literal_defaults_reads_back_as_the_orms_defaults():
         if field.attname in {"id", "created_at", "updated_at", *ROW}:
             continue
         assert getattr(stored, field.attname) == getattr(orm, field.attname), field.name
+
+
+def _prepared_on_every_pooled_connection(pool) -> list[set[str]]:
+    """The statements each of the pool's open connections holds prepared (all checked
+    out at once, so that each is asked)."""
+    held = [pool.getconn() for _ in range(pool.get_stats()["pool_size"])]
+    try:
+        return [
+            {row[0] for row in raw.execute("SELECT statement FROM pg_prepared_statements")}
+            for raw in held
+        ]
+    finally:
+        for raw in held:
+            pool.putconn(raw)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_pool_the_two_statements_are_prepared_once_per_connection(caplog):
+    """DATABASE_PREPARE (on by default): PostgreSQL parses and plans the INSERT and the
+    UPDATE once per pooled connection, not once per SMS; other queries stay unprepared."""
+    require_postgres()
+    pool = connection.pool
+    connection.close()
+    pool.open()
+    for _ in range(3):
+        message_id = uuid.uuid4()
+        statements.insert(id=message_id, **ROW)
+        statements.update_outcome(
+            message_id, status="sent", provider="p", provider_message_id="", error="", attempts=[]
+        )
+    prepared = set().union(*_prepared_on_every_pooled_connection(pool))
+    table = Message._meta.db_table
+    assert any(sql.startswith(f'INSERT INTO "{table}"') for sql in prepared), prepared
+    assert any(sql.startswith(f'UPDATE "{table}"') for sql in prepared), prepared
+    assert len(prepared) == 2, prepared  # nothing else is
+    assert Message.objects.filter(status="sent").count() == 3
+    assert "prepared statement" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_prepare_off_nothing_is_prepared(settings):
+    require_postgres()
+    settings.SMS_DATABASE_PREPARE = False
+    connection.close()
+    connection.close_pool()  # new connections: none holds a statement an earlier test prepared
+    pool = connection.pool
+    pool.open()
+    statements.insert(id=uuid.uuid4(), **ROW)
+    assert set().union(*_prepared_on_every_pooled_connection(pool)) == set()
+
+
+@pytest.fixture
+def preparing_again():
+    yield
+    statements.preparing.stopped = False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pooler_that_loses_prepared_statements_gets_them_unprepared(caplog, preparing_again):
+    """What a transaction-pooling PgBouncer before 1.21 does: the next transaction runs on
+    a server connection that does not hold the statement psycopg prepared. Here the
+    server's prepared statements are dropped behind psycopg's back (libpq directly)."""
+    require_postgres()
+    pool = connection.pool
+    connection.close()
+    pool.open()
+    first = uuid.uuid4()
+    statements.insert(id=first, **ROW)
+    held = [pool.getconn() for _ in range(pool.get_stats()["pool_size"])]
+    for raw in held:
+        raw.pgconn.exec_(b"DEALLOCATE ALL")  # psycopg still believes them prepared
+        pool.putconn(raw)
+    caplog.set_level("ERROR", logger="sms_gateway.sms")
+
+    sent = [uuid.uuid4() for _ in range(3)]
+    for message_id in sent:
+        statements.insert(id=message_id, **ROW)
+        assert statements.update_outcome(
+            message_id, status="sent", provider="p", provider_message_id="", error="", attempts=[]
+        ) == 1  # fmt: skip
+
+    assert Message.objects.filter(id__in=sent, status="sent").count() == 3
+    errors = [r for r in caplog.records if "prepared statement" in r.getMessage()]
+    assert len(errors) == 1, caplog.text  # once, however many statements follow
+    assert "DATABASE_PREPARE=0" in errors[0].getMessage()
+    assert not statements.preparing  # this process prepares no more
