@@ -234,8 +234,9 @@ def test_with_the_pool_the_two_statements_are_prepared_once_per_connection(caplo
     """DATABASE_PREPARE (on by default): PostgreSQL parses and plans the INSERT and the
     UPDATE once per pooled connection, not once per SMS; other queries stay unprepared."""
     require_postgres()
-    pool = connection.pool
     connection.close()
+    connection.close_pool()  # new connections: none holds what an earlier test prepared
+    pool = connection.pool
     pool.open()
     for _ in range(3):
         message_id = uuid.uuid4()
@@ -275,15 +276,29 @@ def test_a_pooler_that_loses_prepared_statements_gets_them_unprepared(caplog, pr
     """What a transaction-pooling PgBouncer before 1.21 does: the next transaction runs on
     a server connection that does not hold the statement psycopg prepared. Here the
     server's prepared statements are dropped behind psycopg's back (libpq directly)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
     require_postgres()
-    pool = connection.pool
     connection.close()
+    connection.close_pool()
+    pool = connection.pool
     pool.open()
-    first = uuid.uuid4()
-    statements.insert(id=first, **ROW)
+    # Every pooled connection prepares both statements (whichever one the pool hands
+    # out next), then loses them on the server: psycopg still believes them prepared.
     held = [pool.getconn() for _ in range(pool.get_stats()["pool_size"])]
     for raw in held:
-        raw.pgconn.exec_(b"DEALLOCATE ALL")  # psycopg still believes them prepared
+        message_id = uuid.uuid4()
+        cursor = ServerBindingCursor(raw)
+        cursor.execute(*statements.insert_statement(connection, id=message_id, **ROW), prepare=True)
+        cursor.execute(
+            *statements.update_statement(
+                connection, message_id, status="sent", provider="p", provider_message_id="",
+                error="", attempts=[],
+            ),
+            prepare=True,
+        )  # fmt: skip
+        raw.pgconn.exec_(b"DEALLOCATE ALL")
+    for raw in held:
         pool.putconn(raw)
     caplog.set_level("ERROR", logger="sms_gateway.sms")
 

@@ -42,19 +42,19 @@ def test_basic_auth_is_requests_own(user, password):
     assert basic_auth(user, password) == _basic_auth_str(user, password)
 
 
-def answer(body: bytes, content_type: str | None) -> urllib3.HTTPResponse:
-    headers = {"Content-Type": content_type} if content_type else {}
-    return urllib3.HTTPResponse(body=body, headers=headers, status=200, preload_content=True)
+def answer(body: bytes, content_type: str | None) -> str:
+    headers = urllib3.HTTPHeaderDict({"Content-Type": content_type} if content_type else {})
+    return decoded(headers, body)
 
 
 def test_answers_are_decoded_in_their_charset():
     text = '{"body": "café"}'
-    assert decoded(answer(text.encode(), "application/json")) == text
-    assert decoded(answer(text.encode(), None)) == text
-    assert decoded(answer(text.encode("latin-1"), "text/plain; charset=ISO-8859-1")) == text
-    assert decoded(answer(text.encode("latin-1"), 'text/plain; charset="iso-8859-1"')) == text
-    assert decoded(answer(text.encode(), "application/json; charset=no-such-thing")) == text
-    assert decoded(answer(b"\xff{}", "application/json")) == "\ufffd{}"  # never raises
+    assert answer(text.encode(), "application/json") == text
+    assert answer(text.encode(), None) == text
+    assert answer(text.encode("latin-1"), "text/plain; charset=ISO-8859-1") == text
+    assert answer(text.encode("latin-1"), 'text/plain; charset="iso-8859-1"') == text
+    assert answer(text.encode(), "application/json; charset=no-such-thing") == text
+    assert answer(b"\xff{}", "application/json") == "\ufffd{}"  # never raises
 
 
 class _SdkClient(TwilioHttpClient):
@@ -133,3 +133,50 @@ def test_query_parameters_reach_the_url_as_the_sdks_do():
         provider.close()
     assert [c.iso_country for c in ours] == [c.iso_country for c in theirs] == ["FR"]
     assert fake.paths[0] == fake.paths[1] == "/v1/Messaging/Countries?PageSize=20"
+
+
+def test_proxy_credentials_are_sent_to_the_proxy(twilio_fake):
+    """user:password@ in PROXY: urllib3 sends them only when told (requests did itself)."""
+    options = twilio_config(twilio_fake, API_BASE_URL="http://twilio-egress.invalid:8080")
+    host = twilio_fake.url.split("://", 1)[1]
+    options["OPTIONS"]["PROXY"] = f"http://gw%40acme:s%3Acret@{host}"
+    provider = TwilioProvider("twilio", **options["OPTIONS"])
+    provider.send(
+        OutgoingSMS(to="+33612345678", text="x", masked_text="x", sender="", reference="r",
+                    unicode=False),
+        timeout=5,
+    )  # fmt: skip
+    [request] = twilio_fake.received
+    assert request.via_proxy is True
+    assert request.headers["proxy-authorization"] == _basic_auth_str("gw@acme", "s:cret")
+    provider.close()
+
+
+def test_a_refused_connection_is_a_failed_connection_not_a_timeout():
+    import socket
+
+    from sms_gateway.core.errors import ProviderError
+
+    with socket.socket() as listener:  # a port nothing listens on once closed
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    options = {"ACCOUNT_SID": TWILIO_SID, "AUTH_TOKEN": TWILIO_TOKEN, "FROM": "+15005550006",
+               "API_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
+    provider = TwilioProvider("twilio", **options)
+    with pytest.raises(ProviderError) as raised:
+        provider.send(
+            OutgoingSMS(to="+33612345678", text="x", masked_text="x", sender="", reference="r",
+                        unicode=False),
+            timeout=5,
+        )  # fmt: skip
+    assert "connection failed" in str(raised.value)
+    assert raised.value.ambiguous is False  # nothing was sent
+
+
+def test_a_missing_ca_bundle_is_a_startup_error(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    options = {"ACCOUNT_SID": TWILIO_SID, "AUTH_TOKEN": TWILIO_TOKEN,
+               "CA_BUNDLE": str(tmp_path / "nowhere.pem")}  # fmt: skip
+    with pytest.raises(ImproperlyConfigured, match="CA_BUNDLE"):
+        TwilioProvider("twilio", **options)

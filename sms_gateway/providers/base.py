@@ -124,7 +124,10 @@ class BaseProvider:
                 raise self._transport_error(err, call) from err
 
     def _transport_error(self, err: Exception, call: deadline.Call) -> ProviderError:
-        timed_out = call.cut or isinstance(err, TIMEOUTS)
+        # urllib3 2 makes a refused connection or an unknown host a ConnectTimeoutError
+        # (NewConnectionError): a failed connection, as requests reports it.
+        refused = isinstance(err, urllib3.exceptions.NewConnectionError)
+        timed_out = call.cut or (isinstance(err, TIMEOUTS) and not refused)
         return ProviderError(
             self.alias,
             Category.UNAVAILABLE,

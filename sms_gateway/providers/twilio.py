@@ -15,10 +15,11 @@ import base64
 import functools
 import json
 import logging
+import os
 import re
 import threading
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import certifi
 import urllib3
@@ -129,9 +130,16 @@ class _HttpClient(HttpClient):
             "cert_reqs": "CERT_REQUIRED",
             "ca_certs": ca_bundle or certifi.where(),  # requests' default bundle
         }
-        self.pool = (
-            urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
-        )
+        if proxy:
+            # user:password@ in the proxy's URL: urllib3 sends them only when told to.
+            parts = urlsplit(proxy)
+            if parts.username is not None:
+                credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+                options["proxy_headers"] = urllib3.make_headers(proxy_basic_auth=credentials)
+                proxy = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+            self.pool = urllib3.ProxyManager(proxy, **options)
+        else:
+            self.pool = urllib3.PoolManager(**options)
         self.pool.pool_classes_by_scheme = dict(deadline.POOLS)
         self.base_url = urlsplit(base_url) if base_url else None
         self.attempt = threading.local()
@@ -175,8 +183,13 @@ class _HttpClient(HttpClient):
             timeout=urllib3.Timeout(connect=seconds, read=seconds),
             redirect=allow_redirects,
             retries=False,  # one POST per attempt: retrying is the gateway's decision
+            preload_content=False,  # the deadline's call is "answered" once headers are in
         )
-        return Response(answer.status, decoded(answer), answer.headers)
+        try:
+            content = answer.read()
+        finally:
+            answer.release_conn()
+        return Response(answer.status, decoded(answer.headers, content), answer.headers)
 
     def close(self) -> None:
         self.pool.clear()
@@ -198,17 +211,17 @@ def form_encoded(values: dict[str, object]) -> str:
     return urlencode(pairs)
 
 
-def decoded(answer: urllib3.BaseHTTPResponse) -> str:
-    """The answer's text in its declared charset; UTF-8 when it declares none (JSON)."""
+def decoded(headers: Any, content: bytes) -> str:
+    """An answer's text in its declared charset; UTF-8 when it declares none (JSON)."""
     charset = "utf-8"
-    for part in (answer.headers.get("Content-Type") or "").split(";")[1:]:
+    for part in (headers.get("Content-Type") or "").split(";")[1:]:
         name, _, value = part.strip().partition("=")
         if name.lower() == "charset" and value:
             charset = value.strip("\"'")
     try:
-        return answer.data.decode(charset, errors="replace")
+        return content.decode(charset, errors="replace")
     except LookupError:  # a charset Python does not know
-        return answer.data.decode("utf-8", errors="replace")
+        return content.decode("utf-8", errors="replace")
 
 
 class TwilioProvider(BaseProvider):
@@ -267,6 +280,8 @@ class TwilioProvider(BaseProvider):
         for name in ("API_BASE_URL", "PROXY"):
             if config[name] and not _BASE_URL.match(config[name]):
                 problems.append(f"{name} must be scheme://host[:port], without a path.")
+        if config["CA_BUNDLE"] and not os.path.isfile(config["CA_BUNDLE"]):
+            problems.append(f"CA_BUNDLE: no such file {config['CA_BUNDLE']!r}.")
         if not isinstance(config["POOL_SIZE"], int) or config["POOL_SIZE"] < 0:
             problems.append("POOL_SIZE must be a whole number ≥ 0.")
         if problems:

@@ -214,9 +214,9 @@ def _run(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> int:
         return cursor.rowcount
 
 
-def insert(**values: Any) -> None:
-    """INSERT one message; fields not given take their defaults, timestamps now."""
-    connection = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per field
+def insert_statement(connection: BaseDatabaseWrapper, **values: Any) -> tuple[str, list[Any]]:
+    """The INSERT of one message and its parameters; fields not given take their
+    defaults, timestamps now."""
     now = timezone.now()
     values.setdefault("created_at", now)
     values.setdefault("updated_at", now)
@@ -227,16 +227,29 @@ def insert(**values: Any) -> None:
         else prepared(field, field.get_default(), connection)
         for field in bound
     ]
-    _run(connection, sql, params)
+    return sql, params
 
 
-def update_outcome(message_id: Any, **values: Any) -> int:
-    """UPDATE the outcome of one message; returns the rows changed (0 or 1)."""
-    connection = connections[DEFAULT_DB_ALIAS]
+def update_statement(
+    connection: BaseDatabaseWrapper, message_id: Any, **values: Any
+) -> tuple[str, list[Any]]:
+    """The UPDATE of one message's outcome and its parameters."""
     values.setdefault("updated_at", timezone.now())
     params = [
         prepared(field, values[name], connection)
         for field, name in zip(_outcome_fields(), OUTCOME_FIELDS, strict=True)
     ]
     params.append(Message._meta.pk.get_db_prep_value(message_id, connection))
-    return _run(connection, _update_sql(connection.vendor), params)
+    return _update_sql(connection.vendor), params
+
+
+def insert(**values: Any) -> None:
+    """INSERT one message; fields not given take their defaults, timestamps now."""
+    connection = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy per field
+    _run(connection, *insert_statement(connection, **values))
+
+
+def update_outcome(message_id: Any, **values: Any) -> int:
+    """UPDATE the outcome of one message; returns the rows changed (0 or 1)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return _run(connection, *update_statement(connection, message_id, **values))
