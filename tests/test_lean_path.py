@@ -314,3 +314,36 @@ def test_a_pooler_that_loses_prepared_statements_gets_them_unprepared(caplog, pr
     assert len(errors) == 1, caplog.text  # once, however many statements follow
     assert "DATABASE_PREPARE=0" in errors[0].getMessage()
     assert not statements.preparing  # this process prepares no more
+    connection.close()
+    connection.close_pool()  # its connections believe in statements the server lost
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_query_log_keeps_the_text_of_statements_prepared_on_its_connection():
+    """Django's path (DEBUG's or a test's query log) on a pooled connection where the
+    pool's path prepared both statements: run unprepared, so the log has their text
+    (psycopg keeps no text of a statement it runs as prepared)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    require_postgres()
+    connection.close()
+    connection.close_pool()  # none of an earlier test's connections
+    connection.ensure_connection()  # Django holds one of the pool's connections
+    cursor = ServerBindingCursor(connection.connection)
+    message_id = uuid.uuid4()
+    cursor.execute(*statements.insert_statement(connection, id=message_id, **ROW), prepare=True)
+    cursor.execute(
+        *statements.update_statement(
+            connection, message_id, status="sent", provider="p", provider_message_id="",
+            error="", attempts=[],
+        ),
+        prepare=True,
+    )  # fmt: skip
+    message_id = uuid.uuid4()
+    with CaptureQueriesContext(connection) as ctx:
+        statements.insert(id=message_id, **ROW)
+        statements.update_outcome(
+            message_id, status="sent", provider="p", provider_message_id="", error="", attempts=[]
+        )
+    assert [(q["sql"] or "").split()[:1] for q in ctx.captured_queries] == [["INSERT"], ["UPDATE"]]
+    connection.close()

@@ -134,15 +134,28 @@ def _update_sql(vendor: str) -> str:
     return f"UPDATE {quote(Message._meta.db_table)} SET {sets} WHERE {pk} = %s"  # noqa: S608
 
 
+@functools.cache
+def _unprepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class UnpreparedCursor(ServerBindingCursor):
+        """Never runs a statement as prepared, even one the pool's path prepared on
+        this connection: Django's query log (DEBUG, tests) keeps its text."""
+
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            options.setdefault("prepare", False)
+            return super().execute(query, params, **options)
+
+    return UnpreparedCursor
+
+
 def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     """Django's cursor (its error wrapping, its query log); on PostgreSQL one that
     binds the parameters server-side, on the same connection and type adapters."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.ensure_connection()
-    raw = ServerBindingCursor(connection.connection)
+    raw = _unprepared_cursor_class()(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
