@@ -265,6 +265,21 @@ def test_with_prepare_off_nothing_is_prepared(settings):
     assert set().union(*_prepared_on_every_pooled_connection(pool)) == set()
 
 
+def _prepare_both(raw) -> None:
+    """Record one message on psycopg connection ``raw`` with both statements prepared."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    cursor, message_id = ServerBindingCursor(raw), uuid.uuid4()
+    cursor.execute(*statements.insert_statement(connection, id=message_id, **ROW), prepare=True)
+    cursor.execute(
+        *statements.update_statement(
+            connection, message_id, status="sent", provider="p", provider_message_id="",
+            error="", attempts=[],
+        ),
+        prepare=True,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def preparing_again():
     yield
@@ -276,8 +291,6 @@ def test_a_pooler_that_loses_prepared_statements_gets_them_unprepared(caplog, pr
     """What a transaction-pooling PgBouncer before 1.21 does: the next transaction runs on
     a server connection that does not hold the statement psycopg prepared. Here the
     server's prepared statements are dropped behind psycopg's back (libpq directly)."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     require_postgres()
     connection.close()
     connection.close_pool()
@@ -287,16 +300,7 @@ def test_a_pooler_that_loses_prepared_statements_gets_them_unprepared(caplog, pr
     # out next), then loses them on the server: psycopg still believes them prepared.
     held = [pool.getconn() for _ in range(pool.get_stats()["pool_size"])]
     for raw in held:
-        message_id = uuid.uuid4()
-        cursor = ServerBindingCursor(raw)
-        cursor.execute(*statements.insert_statement(connection, id=message_id, **ROW), prepare=True)
-        cursor.execute(
-            *statements.update_statement(
-                connection, message_id, status="sent", provider="p", provider_message_id="",
-                error="", attempts=[],
-            ),
-            prepare=True,
-        )  # fmt: skip
+        _prepare_both(raw)
         raw.pgconn.exec_(b"DEALLOCATE ALL")
     for raw in held:
         pool.putconn(raw)
@@ -323,22 +327,11 @@ def test_the_query_log_keeps_the_text_of_statements_prepared_on_its_connection()
     """Django's path (DEBUG's or a test's query log) on a pooled connection where the
     pool's path prepared both statements: run unprepared, so the log has their text
     (psycopg keeps no text of a statement it runs as prepared)."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     require_postgres()
     connection.close()
     connection.close_pool()  # none of an earlier test's connections
     connection.ensure_connection()  # Django holds one of the pool's connections
-    cursor = ServerBindingCursor(connection.connection)
-    message_id = uuid.uuid4()
-    cursor.execute(*statements.insert_statement(connection, id=message_id, **ROW), prepare=True)
-    cursor.execute(
-        *statements.update_statement(
-            connection, message_id, status="sent", provider="p", provider_message_id="",
-            error="", attempts=[],
-        ),
-        prepare=True,
-    )  # fmt: skip
+    _prepare_both(connection.connection)
     message_id = uuid.uuid4()
     with CaptureQueriesContext(connection) as ctx:
         statements.insert(id=message_id, **ROW)
