@@ -31,7 +31,7 @@ from pathlib import Path
 
 from tests.throwaway import PostgresCluster, RedisServer
 
-from . import servers, tenants
+from . import paired, servers, tenants
 from .floors.plain_views import SCHEMA
 from .load import Load, LoadResult, ensure_wrk
 from .measure import (
@@ -44,7 +44,7 @@ from .measure import (
     machine_load,
     shares,
 )
-from .report import TargetResult, render, render_floor_d, render_tenants
+from .report import TargetResult, render, render_floor_d, render_paired, render_tenants
 
 PROJECT_DB, GUARD_DB = "bench_project", "bench_project_guard"
 FLOOR_DB, FLOOR_C_DB, FLOOR_D_DB = "bench_floor_b", "bench_floor_c", "bench_floor_d"
@@ -64,6 +64,12 @@ GUARD_ENV = {  # the pumping detector's four rules never trip (fraud/pumping.py)
         "SMS_GUARD_PUMPING_MIN_WALK",
     )
 }
+# --ablate: floor D without one obligation each, then without all of them.
+ABLATIONS = ("indexes", "deadline", "metrics", "log", "indexes,deadline,metrics,log")
+ABLATED_TABLE = (  # bench/floors/product_views.py's ABLATED_TABLE: only the primary key
+    "CREATE TABLE floor_message_bare (LIKE sms_gateway_message INCLUDING DEFAULTS "
+    "INCLUDING CONSTRAINTS, PRIMARY KEY (id))"
+)
 NON_BINDING_LIMITS = 'UPDATE sms_gateway_ratelimit SET "limit" = 1000000000 RETURNING scope'
 
 
@@ -77,11 +83,14 @@ class Mode:
     # Each measured run is cut in this many slices, the targets taking turns slice by
     # slice (interleaved): a drift of the shared machine reaches every target alike.
     rounds: int = 1
+    # Requests to each target at one connection, the targets alternating request by
+    # request (bench/paired.py): the p50 differences without the drift between slices.
+    paired: int = 20
 
 
 MODES = {
-    "full": Mode("full", warm=5, phase=15, slow_warm=3, slow=15, rounds=5),
-    "quick": Mode("quick", warm=2, phase=4, slow_warm=1, slow=4, rounds=2),
+    "full": Mode("full", warm=5, phase=15, slow_warm=3, slow=15, rounds=5, paired=3000),
+    "quick": Mode("quick", warm=2, phase=4, slow_warm=1, slow=4, rounds=2, paired=500),
     "smoke": Mode("smoke", warm=1, phase=1, slow_warm=0, slow=1),
 }
 
@@ -124,6 +133,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also the project with its guard on and two tenants, the load split between "
         "their tokens (about 40 s more)",
+    )
+    parser.add_argument(
+        "--ablate",
+        action="store_true",
+        help="also floor D without each of its obligations (the table's indexes, the "
+        "deadline, the counters, the log line), in the alternating p50 at 1 connection",
     )
     parser.add_argument(
         "--markdown", type=Path, metavar="FILE", help="also write the report to FILE"
@@ -456,6 +471,20 @@ def main(argv: list[str] | None = None) -> int:
                 workdir / "floor_dg.log",
             )
         )  # fmt: skip
+        ablated = []
+        if args.ablate:
+            pg.execute(ABLATED_TABLE, FLOOR_D_DB)
+            for without in ABLATIONS:
+                name = f"floor D without {without.replace(',', ', ')}"
+                log = workdir / f"floor_d_without_{without.replace(',', '_')}.log"
+                ablated.append(
+                    stack.enter_context(
+                        servers.floor_server(
+                            name, "bench.floors.product_settings", conf,
+                            {**floor_d_env, "FLOOR_D_WITHOUT": without}, log,
+                        )
+                    )
+                )  # fmt: skip
         # Before the workers load their snapshot: they read the limits once.
         scopes = [scope for (scope,) in pg.execute(NON_BINDING_LIMITS, GUARD_DB)]
         header["targets"] = (
@@ -491,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
         for target in (fake, floor_a, floor_b, floor_c, floor_d, floor_dg, gateway, guarded, two):
             if target is not None:
                 target.wait_ready()
+        for target in ablated:
+            target.wait_ready()
         say("all up")
 
         sql_project = stack.enter_context(closing(SqlCounter(pg.url(), PROJECT_DB)))
@@ -516,6 +547,13 @@ def main(argv: list[str] | None = None) -> int:
             specs.append(Spec(two, sql_two, redis_counter, tenants.TOKENS))
         a, b, c, d, p, g, dg, *rest = bench.measure_interleaved(specs)
         t = rest[0] if two else None
+        alternating = [floor_c, floor_d, gateway, guarded, floor_dg, *ablated]
+        say(f"{len(alternating)} targets alternating at 1 connection, {mode.paired} requests each")
+        pairs = paired.alternate(
+            [(x.name, x.url, servers.TOKEN) for x in alternating], mode.paired, load.sent
+        )
+        load.sent = pairs.sent
+        fake.drain()
         fake.set_latency(SLOW_MS)
         bench.slow_interleaved([(floor_b, b), (floor_c, c), (floor_d, d), (gateway, p)])
         fake.set_latency(0)
@@ -530,6 +568,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{target.name} workers were replaced during the run (max_requests?)"
                 )
         report = render(header, a, b, c, p, g) + render_floor_d(c, d, p, g, dg)
+        report += render_paired(
+            pairs, c.name, d.name, p.name, g.name, dg.name, [x.name for x in ablated]
+        )
         if two:
             sent = tenants.records(pg.execute(tenants.RECORDS, TENANTS_DB))
             keys = tenants.counter_keys(redis_server.url(TENANTS_REDIS_DB), second[0])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from . import paired
 from .load import LoadResult
 from .measure import ROUND_TRIPS
+from .paired import Paired
 
 NA = "–"
 # "The guard adds no SQL statement per SMS": a statement per SMS would be 1.0;
@@ -435,4 +439,53 @@ def render_floor_d(
     ]  # fmt: skip
     if notes:
         lines += ["", "## Notes (floor D)", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def render_paired(
+    pairs: Paired, c: str, d: str, p: str, g: str, dg: str, ablated: Sequence[str] = ()
+) -> str:
+    """p50 at one connection with the targets' requests alternating (bench/paired.py): the
+    issue's ≤ 0.5 ms over floor C, measured without the drift between wrk's slices;
+    ``ablated``: floor D without one obligation each (``--ablate``), what each costs."""
+    count = len(pairs.latencies[c])
+
+    def row(name: str) -> str:
+        ms = pairs.latencies[name]
+        p90 = statistics.quantiles(ms, n=10)[-1] if len(ms) > 1 else ms[0]
+        blocks = ", ".join(num(x, 2) for x in pairs.blocks_over(name, c))
+        return (
+            f"| {name} | {num(pairs.p50(name), 2)} | {num(p90, 2)} | "
+            f"{num(pairs.over(name, c), 2)} | {blocks} | {pairs.errors[name]} |"
+        )
+
+    over = pairs.over(p, c)
+    mark = "ok" if over <= 0.5 else "MISS"
+    lines = [
+        "",
+        "## p50 at 1 connection, the targets alternating request by request",
+        "",
+        f"One client, a keep-alive connection to each target, a burst of {paired.BURST} "
+        f"requests to each in turn, the order rotating every round; the last "
+        f"{paired.BURST - paired.COLD} of each burst kept ({count:,} per target), made while "
+        "the target runs hot. The client's own time is in every figure alike. Each fifth "
+        "of the run gives its own difference: their spread is what noise is left.",
+        "",
+        "| target | p50 ms | p90 ms | p50 over floor C | over floor C, each fifth | non-2xx |",
+        "|---|--:|--:|--:|---|--:|",
+        *(row(name) for name in (c, d, p, g, dg, *ablated)),
+        "",
+        f"- **{mark}** project, guard off, ≤ 0.5 ms p50 over floor C at 1 connection: "
+        f"{num(over, 2)} ms (floor D {num(pairs.over(d, c), 2)} ms over C; the project "
+        f"{num(pairs.over(p, d), 2)} ms over floor D)",
+        f"- the guard adds {num(pairs.over(g, p), 2)} ms p50 (the least guard "
+        f"{num(pairs.over(dg, d), 2)} ms over floor D)",
+    ]
+    if ablated:
+        lines += ["", "What each of floor D's obligations costs at 1 connection (floor D's p50 "
+                  "less that of floor D without it):", ""]  # fmt: skip
+        lines += [
+            f"- {name.removeprefix('floor D without ')}: {num(pairs.over(d, name), 2)} ms"
+            for name in ablated
+        ]
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ measured against the least code that meets them:
   message type (``str.format``), its masked copy (the code never stored), its
   encoding (GSM-7 or UCS-2) and segments;
 - the route by the longest matching country prefix;
-- the record in the project's own table (the same migrations, its 17 indexes):
+- the record in the project's own table (the same migrations, its indexes):
   an INSERT of every column before the provider's call and an UPDATE of the
   outcome with the attempt (JSON) after, each on a pooled connection not held
   during the call;
@@ -41,6 +41,7 @@ import math
 import os
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import phonenumbers
@@ -50,6 +51,7 @@ from django.urls import path
 from phonenumbers import PhoneNumberType
 from prometheus_client import Counter, Histogram
 from psycopg.types.json import Jsonb
+from requests.adapters import HTTPAdapter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from twilio.base.exceptions import TwilioException
@@ -103,6 +105,16 @@ REFUSED = {
     PhoneNumberType.UNKNOWN,
 }  # fmt: skip
 _redis: list[redis.Redis] = []
+
+# ``python -m bench --ablate``: floor D without one of its obligations, to measure what
+# each costs. "indexes": the record in a copy of the table with only its primary key
+# (ABLATED_TABLE, made by the bench); "deadline": the provider call without the
+# wall-clock limit; "metrics": no counters; "log": no log line.
+WITHOUT = frozenset(filter(None, os.environ.get("FLOOR_D_WITHOUT", "").split(",")))
+ABLATED_TABLE = "floor_message_bare"
+if "indexes" in WITHOUT:
+    INSERT = INSERT.replace("sms_gateway_message", ABLATED_TABLE)
+    UPDATE = UPDATE.replace("sms_gateway_message", ABLATED_TABLE)
 
 logger = logging.getLogger("floor_d")
 SENT = Counter("floor_sms_total", "SMS by outcome", ["status"])
@@ -181,7 +193,7 @@ class SendView(APIView):
         route = route_of(to)
         if GUARD_REDIS and (refused := guard(number, to, data.get("ip") or "", country)):
             return Response({"message": "refused"}, status=refused)
-        pool, client = resources(deadline.DeadlineAdapter)
+        pool, client = resources(HTTPAdapter if "deadline" in WITHOUT else deadline.DeadlineAdapter)
         sms_id, now = uuid.uuid4(), datetime.now(UTC)
         with pool.connection() as conn:
             conn.execute(
@@ -195,13 +207,14 @@ class SendView(APIView):
             )  # fmt: skip
         started, t0 = datetime.now(UTC).isoformat(), time.monotonic()
         try:
-            with deadline.wall_clock(TIMEOUT):
+            with nullcontext() if "deadline" in WITHOUT else deadline.wall_clock(TIMEOUT):
                 message = client.messages.create(to=to, from_=SENDER, body=text)
             provider_id, status, error = message.sid, "sent", ""
         except (TwilioException, requests.RequestException) as err:
             provider_id, status, error = "", "failed", str(err)[:300]
         seconds = time.monotonic() - t0
-        LATENCY.labels("twilio", status).observe(seconds)
+        if "metrics" not in WITHOUT:
+            LATENCY.labels("twilio", status).observe(seconds)
         attempt = {
             "provider": "twilio", "outcome": status, "started_at": started,
             "duration_ms": int(seconds * 1000), "provider_message_id": provider_id,
@@ -212,16 +225,18 @@ class SendView(APIView):
                 UPDATE,
                 (status, "twilio", provider_id, error, Jsonb([attempt]), datetime.now(UTC), sms_id),
             )
-        SENT.labels(status).inc()
-        logger.info(
-            json.dumps(
-                {
-                    "message_id": str(sms_id), "to": to[:-4] + "****", "country": country,
-                    "type": data["type"], "locale": locale, "route": route,
-                    "status": status, "provider": "twilio", "segments": segments,
-                }
-            )
-        )  # fmt: skip
+        if "metrics" not in WITHOUT:
+            SENT.labels(status).inc()
+        if "log" not in WITHOUT:
+            logger.info(
+                json.dumps(
+                    {
+                        "message_id": str(sms_id), "to": to[:-4] + "****", "country": country,
+                        "type": data["type"], "locale": locale, "route": route,
+                        "status": status, "provider": "twilio", "segments": segments,
+                    }
+                )
+            )  # fmt: skip
         if status == "failed":
             return Response({"message": "send failed", "id": str(sms_id)}, status=502)
         return Response(
