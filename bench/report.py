@@ -460,18 +460,18 @@ def render_paired(
         )
 
     over = pairs.over(p, c)
-    mark = "ok" if over <= 0.5 else "MISS"
+    mark = "?" if any(pairs.errors.values()) else ("ok" if over <= 0.5 else "MISS")
     lines = [
         "",
-        "## p50 at 1 connection, the targets alternating request by request",
+        "## p50 at 1 connection, the targets alternating in bursts",
         "",
         f"One client, a keep-alive connection to each target, a burst of {paired.BURST} "
-        f"requests to each in turn, the order rotating every round; the last "
+        f"requests to each in turn, the order shuffled every round; the last "
         f"{paired.BURST - paired.COLD} of each burst kept ({count:,} per target), made while "
         "the target runs hot. The client's own time is in every figure alike. Each fifth "
         "of the run gives its own difference: their spread is what noise is left.",
         "",
-        "| target | p50 ms | p90 ms | p50 over floor C | over floor C, each fifth | non-2xx |",
+        "| target | p50 ms | p90 ms | p50 over floor C | over floor C, each fifth | errors |",
         "|---|--:|--:|--:|---|--:|",
         *(row(name) for name in (c, d, p, g, dg, *ablated)),
         "",

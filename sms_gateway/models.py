@@ -309,8 +309,8 @@ class Message(models.Model):
     attempts = models.JSONField(default=list, blank=True)
     # Why its provider was chosen (mode, shares, draw, scores, price): {} on ordered routes.
     route_reason = models.JSONField(default=dict, blank=True)
-    # Indexed by message_stats_idx (created_at first): a plain index of it would be a
-    # 17th index that every INSERT and UPDATE writes and no query needs (0015).
+    # Indexed by message_stats_idx (created_at first): a plain index of it would be one
+    # more index that every INSERT and UPDATE writes and no query needs (0015).
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Delivery receipts and conversion (delivery/ and webhooks/): what became of

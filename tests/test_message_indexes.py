@@ -83,6 +83,50 @@ def test_migration_0015_drops_three_indexes_and_is_reversible():
     assert set(indexes()) == EXPECTED
 
 
+@pytest.mark.django_db(transaction=True)
+def test_migration_0015_goes_by_what_the_indexes_cover_and_rebuilds_an_invalid_one():
+    """On PostgreSQL: an index named otherwise is still found, and an index a failed
+    CREATE INDEX CONCURRENTLY left invalid is built again, not kept."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's index names and invalid indexes")
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    try:
+        Message.objects.create(to="+33612345678", type="SignIn")
+        Message.objects.create(to="+33612345679", type="SignIn")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'ALTER INDEX "sms_gateway_message_created_at_3c08b1a2" RENAME TO "by_hand"'
+            )
+            with pytest.raises(Exception, match="could not create unique index"):
+                # Two records of one type: fails, and leaves the index behind, invalid.
+                cursor.execute(
+                    'CREATE UNIQUE INDEX CONCURRENTLY "message_sent_by_idx" '
+                    'ON "sms_gateway_message" ("type")'
+                )
+            cursor.execute(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'message_sent_by_idx'::regclass"
+            )
+            assert cursor.fetchone() == (False,)
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(AFTER)
+        assert set(indexes()) == EXPECTED  # "by_hand" dropped: it covered created_at alone
+        assert indexes()["message_sent_by_idx"]["columns"] == ["sent_by_id"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indexrelid = 'message_sent_by_idx'::regclass"
+            )
+            valid, definition = cursor.fetchone()
+        assert valid, definition
+        assert definition.endswith("(sent_by_id) WHERE (sent_by_id IS NOT NULL)"), definition
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes("sms_gateway"))
+    assert set(indexes()) == EXPECTED
+
+
 def plan(queryset) -> str:  # noqa: ANN001
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:

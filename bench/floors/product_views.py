@@ -111,6 +111,8 @@ _redis: list[redis.Redis] = []
 # (ABLATED_TABLE, made by the bench); "deadline": the provider call without the
 # wall-clock limit; "metrics": no counters; "log": no log line.
 WITHOUT = frozenset(filter(None, os.environ.get("FLOOR_D_WITHOUT", "").split(",")))
+if WITHOUT - {"indexes", "deadline", "metrics", "log"}:
+    raise ValueError(f"FLOOR_D_WITHOUT: unknown {sorted(WITHOUT)}")
 ABLATED_TABLE = "floor_message_bare"
 if "indexes" in WITHOUT:
     INSERT = INSERT.replace("sms_gateway_message", ABLATED_TABLE)

@@ -166,7 +166,7 @@ class MessageAdmin(TenantScoped, admin.ModelAdmin):
     paginator = CappedPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    sortable_by = ["created"]  # newest first by the created_at index; sort otherwise by filter
+    sortable_by = ["created"]  # newest first by an index on created_at; sort otherwise by filter
     actions = ["export_csv"]
     fieldsets = [
         (

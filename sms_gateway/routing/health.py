@@ -2,7 +2,7 @@
 delivery rate and p95 time to delivery from receipts, conversion from Logto's
 webhooks, send errors from the attempts (``Message.attempts``).
 
-``measure`` reads the records (one query per route, by the ``created_at`` index);
+``measure`` reads the records (one query per route, by an index on ``created_at``);
 ``aggregate`` is pure: the rows to ``core.shares.Health`` per provider alias.
 """
 

@@ -12,7 +12,7 @@ HMAC with ``SECRET_KEY``): the same number still gives the same hash, so repeats
 stay visible to fraud analysis, but the number is gone.
 
 Work goes in batches (``--batch-size``), each its own short transaction that
-locks only its rows, walking the ``created_at`` index: run it from cron at any
+locks only its rows, walking an index on ``created_at``: run it from cron at any
 hour, e.g. ``17 3 * * * cd /srv/sms && .venv/bin/python manage.py purge_messages``.
 """
 
